@@ -1,0 +1,283 @@
+"""The detection engine: normalise, match, decide. No Discord, no database.
+
+``Engine.detect(text, context)`` returns at most one finding per claim id. All
+patterns of all rules run in one linear-time RE2 set pass; only the rules that
+hit are looked at again to find where they matched and whether the author
+actually asserts it (stance) about kratom (subject).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import re2
+
+from bot.core.claims import CLAIM_SUMMARIES, ClaimId
+from bot.core.models import Rule, Source
+from bot.core.normalise import NormalisedText, normalise, normalise_cached
+from bot.core.ruleset import RuleSet, load_ruleset
+from bot.core.stance import Cues, MessageStance
+
+CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
+CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
+MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
+SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
+ENGINE_TERMS = ("subject", "subject_exclusion", "other_substance", "comparison_before")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One claim found in a message: what, by which rule, where, and the caveat."""
+
+    claim: ClaimId
+    rule_id: str
+    start: int  # span in the ORIGINAL message text
+    end: int
+    matched: str
+    caveat: str
+    sources: tuple[Source, ...]
+    basis: str = "message"  # message | context | agreement
+
+    @property
+    def summary(self) -> str:
+        return CLAIM_SUMMARIES[self.claim]
+
+    def to_dict(self) -> dict:
+        return {
+            "claim": str(self.claim),
+            "rule": self.rule_id,
+            "span": [self.start, self.end],
+            "matched": self.matched,
+            "basis": self.basis,
+            "caveat": self.caveat,
+            "sources": [source.id for source in self.sources],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    rule: Rule
+    regex: re2._Regexp
+    context: re2._Regexp | None  # set for context_patterns
+
+    @property
+    def claim_group(self) -> int:
+        """Index of the optional ``(?P<claim>...)`` group, 0 when there is none."""
+        return self.regex.groupindex.get("claim", 0)
+
+
+@dataclass
+class _Message:
+    """Per-call working state, built lazily."""
+
+    norm: NormalisedText
+    stance: MessageStance
+    subjects: list[tuple[int, int]]
+    context: list[NormalisedText]
+    context_has_subject: bool
+    others: list[tuple[int, int]] | None = None
+    requires_cache: dict[str, bool] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        terms = ruleset.terms
+        missing = [name for name in ENGINE_TERMS if name not in terms]
+        if missing:
+            raise ValueError(f"lexicon is missing engine terms: {', '.join(missing)}")
+        self.cues = Cues.from_terms(terms)
+        self._subject = re2.compile(terms["subject"])
+        self._subject_exclusion = re2.compile(terms["subject_exclusion"])
+        self._other = re2.compile(terms["other_substance"])
+        self._comparison_before = re2.compile(f"(?:{terms['comparison_before']})$")
+
+        self._patterns: list[_Pattern] = []
+        self._requires: dict[str, re2._Regexp] = {}
+        self._unless_before: dict[str, re2._Regexp] = {}
+        self._unless: dict[str, re2._Regexp] = {}
+        self._sources: dict[str, tuple[Source, ...]] = {}
+        pattern_set = re2.Set.SearchSet()
+        for loaded in ruleset.rules:
+            rule = loaded.rule
+            self._sources[rule.id] = tuple(ruleset.sources[s] for s in rule.sources)
+            if rule.requires:
+                self._requires[rule.id] = re2.compile(ruleset.expand(rule.requires))
+            if rule.unless_before:
+                self._unless_before[rule.id] = re2.compile(f"(?:{ruleset.expand(rule.unless_before)})\\W*$")
+            if rule.unless:
+                self._unless[rule.id] = re2.compile(ruleset.expand(rule.unless))
+            entries = [(p, None) for p in rule.patterns] + [(c.message, c.context) for c in rule.context_patterns]
+            for message_pattern, context_pattern in entries:
+                expanded = ruleset.expand(message_pattern)
+                pattern_set.Add(expanded)
+                self._patterns.append(
+                    _Pattern(
+                        rule,
+                        re2.compile(expanded),
+                        re2.compile(ruleset.expand(context_pattern)) if context_pattern else None,
+                    )
+                )
+        pattern_set.Compile()
+        self._set = pattern_set
+
+    @classmethod
+    def load(cls, extra_dirs: Sequence[Path] = ()) -> Engine:
+        return cls(load_ruleset(list(extra_dirs)))
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [loaded.rule for loaded in self.ruleset.rules]
+
+    # --- public API ---------------------------------------------------------------
+
+    def detect(
+        self,
+        text: str,
+        context: Sequence[str] = (),
+        *,
+        disabled_claims: frozenset[str] | set[str] = frozenset(),
+        disabled_rules: frozenset[str] | set[str] = frozenset(),
+        _answering: bool = False,
+    ) -> list[Finding]:
+        """Claims that ``text`` makes; ``context`` is the conversation before it, oldest first.
+
+        The last context entry is the message being replied to. ``_answering``
+        treats a question as a statement, to read a "yes" that answers it.
+        """
+        norm = normalise(text)
+        subjects = self._subject_spans(norm.text)
+        recent = [normalise_cached(c) for c in context[-CONTEXT_WINDOW:] if c]
+        context_has_subject = any(self._subject_spans(c.text) for c in recent)
+        if not subjects and not context_has_subject:
+            return []
+        message = _Message(norm, MessageStance(norm.text, self.cues), subjects, recent, context_has_subject)
+
+        best: dict[ClaimId, Finding] = {}
+        for index in self._set.Match(norm.text) or ():
+            pattern = self._patterns[index]
+            rule = pattern.rule
+            if rule.id in disabled_rules or rule.claim in disabled_claims:
+                continue
+            if pattern.context is not None and not self._context_supports(message, pattern.context):
+                continue
+            if rule.id in self._requires and not self._required_present(message, rule.id):
+                continue
+            finding = self._first_asserted(message, pattern, _answering)
+            if finding and (rule.claim not in best or finding.start < best[rule.claim].start):
+                best[rule.claim] = finding
+
+        if context and message.stance.agreement_opening():
+            for finding in self._adopted(message, context, disabled_claims, disabled_rules):
+                best.setdefault(finding.claim, finding)
+        return sorted(best.values(), key=lambda f: (f.start, f.claim))
+
+    # --- subject ------------------------------------------------------------------
+
+    def _subject_spans(self, text: str) -> list[tuple[int, int]]:
+        spans = [m.span() for m in self._subject.finditer(text)]
+        if not spans:
+            return spans
+        excluded = [m.span() for m in self._subject_exclusion.finditer(text)]
+        return [s for s in spans if not any(e0 <= s[0] and s[1] <= e1 for e0, e1 in excluded)]
+
+    def _other_subjects(self, message: _Message) -> list[tuple[int, int]]:
+        """Other substances named as a subject (not as the thing kratom is compared with)."""
+        if message.others is None:
+            text = message.norm.text
+            message.others = [
+                (start, end)
+                for start, end in (m.span() for m in self._other.finditer(text))
+                if not self._comparison_before.search(text[max(0, start - 24) : start])
+            ]
+        return message.others
+
+    def _about_kratom(self, message: _Message, start: int) -> bool:
+        clause_start, clause_end = message.stance.clause_at(start)
+        if any(s < clause_end and e > clause_start for s, e in message.subjects):
+            return True
+        others = self._other_subjects(message)
+        if any(s < clause_end and e > clause_start for s, e in others):
+            return False
+        if message.subjects:
+            return True
+        return message.context_has_subject and not others
+
+    # --- context ------------------------------------------------------------------
+
+    def _context_supports(self, message: _Message, regex: re2._Regexp) -> bool:
+        return any(regex.search(c.text) for c in message.context[-CONTEXT_CONDITION_WINDOW:])
+
+    def _required_present(self, message: _Message, rule_id: str) -> bool:
+        if rule_id not in message.requires_cache:
+            regex = self._requires[rule_id]
+            message.requires_cache[rule_id] = regex.search(message.norm.text) is not None or any(
+                regex.search(c.text) for c in message.context
+            )
+        return message.requires_cache[rule_id]
+
+    def _adopted(self, message: _Message, context: Sequence[str], disabled_claims, disabled_rules) -> list[Finding]:
+        """Claims of the replied-to message, when this one only agrees with it."""
+        opening = self.cues.agreement.search(message.norm.text)
+        clause_end = message.stance.clause_at(opening.start())[1]
+        rest = message.norm.text[opening.end() :]
+        short = len(message.norm.text.split()) <= SHORT_REPLY_WORDS
+        if not (short or clause_end <= opening.end() + 3 or not rest[:3].strip(" ,!.")):
+            return []
+        replied_to = self.detect(
+            context[-1], context[:-1], disabled_claims=disabled_claims, disabled_rules=disabled_rules, _answering=True
+        )
+        start, end = message.norm.to_original(*opening.span())
+        return [
+            Finding(f.claim, f.rule_id, start, end, message.norm.original[start:end], f.caveat, f.sources, "agreement")
+            for f in replied_to
+        ]
+
+    # --- stance -------------------------------------------------------------------
+
+    def _first_asserted(self, message: _Message, pattern: _Pattern, answering: bool) -> Finding | None:
+        rule = pattern.rule
+        stance = message.stance
+        text = message.norm.text
+        unless_before = self._unless_before.get(rule.id)
+        unless = self._unless.get(rule.id)
+        for count, match in enumerate(pattern.regex.finditer(text)):
+            if count >= MAX_MATCHES_PER_PATTERN:
+                break
+            start, end = match.span()
+            if pattern.claim_group and match.start(pattern.claim_group) >= 0:
+                # The pattern marks which part of its match is the claim itself.
+                start, end = match.span(pattern.claim_group)
+            if end == start:
+                continue
+            if not answering and stance.is_question(start):
+                continue
+            if rule.negatable and stance.is_negated(start):
+                continue
+            if unless_before and unless_before.search(text[max(0, start - 30) : start]):
+                continue
+            if stance.is_reported(start, end) or stance.reports_failure(start):
+                continue
+            if unless:
+                c_start, c_end = stance.clause_at(start)
+                if unless.search(text[c_start:c_end]):
+                    continue
+            if not self._about_kratom(message, start):
+                continue
+            o_start, o_end = message.norm.to_original(start, end)
+            basis = "message" if message.subjects else "context"
+            if pattern.context is not None:
+                basis = "context"
+            return Finding(
+                rule.claim,
+                rule.id,
+                o_start,
+                o_end,
+                message.norm.original[o_start:o_end],
+                rule.caveat,
+                self._sources[rule.id],
+                basis,
+            )
+        return None

@@ -1,0 +1,90 @@
+"""Score the engine on labelled messages: message-level and per-claim figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.core.claims import ClaimId
+from bot.core.engine import Engine
+from bot.core.messages import InputMessage
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+@dataclass
+class Miss:
+    id: str
+    text: str
+    expected: list[str]
+    found: list[str]
+
+
+@dataclass
+class Report:
+    messages: int = 0
+    overall: Counts = field(default_factory=Counts)
+    per_claim: dict[str, Counts] = field(default_factory=lambda: {str(c): Counts() for c in ClaimId})
+    misclassified: list[Miss] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "messages": self.messages,
+            "message_level": self.overall.as_dict(),
+            "per_claim": {claim: counts.as_dict() for claim, counts in self.per_claim.items()},
+            "misclassified": [miss.__dict__ for miss in self.misclassified],
+        }
+
+
+def evaluate(engine: Engine, messages: Iterable[InputMessage]) -> Report:
+    report = Report()
+    for message in messages:
+        if message.claims is None:
+            continue
+        report.messages += 1
+        expected = set(message.claims)
+        found = {str(f.claim) for f in engine.detect(message.text, message.context)}
+        if expected and found:
+            report.overall.tp += 1
+        elif found:
+            report.overall.fp += 1
+        elif expected:
+            report.overall.fn += 1
+        for claim, counts in report.per_claim.items():
+            if claim in expected and claim in found:
+                counts.tp += 1
+            elif claim in found:
+                counts.fp += 1
+            elif claim in expected:
+                counts.fn += 1
+        if expected != found:
+            report.misclassified.append(Miss(message.id, message.text, sorted(expected), sorted(found)))
+    return report

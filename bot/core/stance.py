@@ -1,0 +1,171 @@
+"""Does the author assert what a pattern matched, or deny, ask, quote or report it?
+
+All cue lists live in ``rules/lexicon.yaml`` so that they can be tuned like
+rules; this module only decides where to look for them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cached_property
+
+import re2
+
+# Sentence ends, and the words that start a new clause inside a sentence.
+_SENTENCE_END = re2.compile(r"[.!?]+(?:\s|$)|\n+")
+# Contrast ends the scope of a failure report: "didn't help my anxiety but it fixed my back".
+_CONTRAST_BREAK = re2.compile(r"[.!?]+(?:\s|$)|\n+|;|,?\s(?:but|though|however|although|whereas)\s")
+_CLAUSE_BREAK = re2.compile(r"[.!?]+(?:\s|$)|\n+|;|\s-+\s|,?\s(?:but|though|however|although|whereas)\s|[:,]\s|\(\d\)")
+_TRAILING = re2.compile(r"[\s\"')\]*~|>]*$")
+# Quoted passages: 'like this' or "like this", opened after a space or start.
+_QUOTED = re2.compile(r"(?:^|[\s(\[:])(\"[^\"\n]{1,300}\"|'(?:[^'\n]|\w'\w){1,300}?'(?:$|[\s.,!?;:)\]-]))")
+
+NEGATION_WINDOW = 40  # characters before a match searched for a negation
+
+
+STANCE_TERMS = (
+    "negation",
+    "negation_exception",
+    "question_opening",
+    "reported_speech",
+    "own_voice",
+    "endorsement",
+    "agreement",
+    "failure",
+)
+
+
+@dataclass(frozen=True)
+class Cues:
+    negation: re2._Regexp
+    negation_exception: re2._Regexp
+    question_opening: re2._Regexp
+    reported_speech: re2._Regexp
+    own_voice: re2._Regexp
+    endorsement: re2._Regexp
+    agreement: re2._Regexp
+    failure: re2._Regexp
+
+    @classmethod
+    def from_terms(cls, terms: dict[str, str]) -> Cues:
+        missing = [name for name in STANCE_TERMS if name not in terms]
+        if missing:
+            raise ValueError(f"lexicon is missing stance terms: {', '.join(missing)}")
+        return cls(**{name: re2.compile(terms[name]) for name in STANCE_TERMS})
+
+
+def _spans(pattern: re2._Regexp, text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def _segments(breaks: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    segments, start = [], 0
+    for b_start, b_end in breaks:
+        if b_start > start:
+            segments.append((start, b_start))
+        start = max(start, b_end)
+    if start < length:
+        segments.append((start, length))
+    return segments or [(0, length)]
+
+
+class MessageStance:
+    """Stance facts about one folded message, computed lazily and once."""
+
+    def __init__(self, text: str, cues: Cues) -> None:
+        self.text = text
+        self.cues = cues
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int, str]]:
+        """(start, end, terminator) for each sentence; terminator is the punctuation that closed it."""
+        out, start = [], 0
+        for m_start, m_end in _spans(_SENTENCE_END, self.text):
+            if m_start > start:
+                out.append((start, m_start, self.text[m_start:m_end].strip()))
+            start = m_end
+        if start < len(self.text):
+            out.append((start, len(self.text), ""))
+        return out or [(0, len(self.text), "")]
+
+    @cached_property
+    def clauses(self) -> list[tuple[int, int]]:
+        return _segments(_spans(_CLAUSE_BREAK, self.text), len(self.text))
+
+    @cached_property
+    def contrast_segments(self) -> list[tuple[int, int]]:
+        return _segments(_spans(_CONTRAST_BREAK, self.text), len(self.text))
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int]]:
+        return [m.span(1) for m in _QUOTED.finditer(self.text)]
+
+    @cached_property
+    def endorsed(self) -> bool:
+        # "anyone know if that's legit?" asks; it does not endorse.
+        return any(not self.is_question(m.start()) for m in self.cues.endorsement.finditer(self.text))
+
+    def sentence_at(self, position: int) -> tuple[int, int, str]:
+        for sentence in self.sentences:
+            if sentence[0] <= position < sentence[1]:
+                return sentence
+        return self.sentences[-1]
+
+    def clause_at(self, position: int) -> tuple[int, int]:
+        return _containing(self.clauses, position)
+
+    # --- the checks -----------------------------------------------------------------
+
+    def is_question(self, position: int) -> bool:
+        start, end, terminator = self.sentence_at(position)
+        if "?" in terminator:
+            return True
+        body = self.text[start:end]
+        if _TRAILING.sub("", body).endswith("?"):
+            return True
+        # Chat questions often drop the question mark: "anyone tried kratom for x"
+        return terminator == "" and _starts_at(self.cues.question_opening, body.lstrip())
+
+    def is_negated(self, start: int) -> bool:
+        clause_start, _ = self.clause_at(start)
+        window_start = max(clause_start, start - NEGATION_WINDOW)
+        window = self.text[window_start:start]
+        hits = _spans(self.cues.negation, window)
+        if not hits:
+            return False
+        exceptions = _spans(self.cues.negation_exception, window)
+        return any(not any(e0 <= h0 and h1 <= e1 for e0, e1 in exceptions) for h0, h1 in hits)
+
+    def is_reported(self, start: int, end: int) -> bool:
+        """Quoted, or said by someone else ("my uncle says...") and not endorsed."""
+        if self.endorsed:
+            return False
+        if any(q0 <= start and end <= q1 + 1 for q0, q1 in self.quoted):
+            return True
+        clause_start, _ = self.clause_at(start)
+        before = self.text[clause_start:start]
+        reports = _spans(self.cues.reported_speech, before)
+        if not reports:
+            return False
+        own = _spans(self.cues.own_voice, before)  # "i'd say", "i think": the author's own view
+        return any(not any(o0 <= r0 and r1 <= o1 for o0, o1 in own) for r0, r1 in reports)
+
+    def reports_failure(self, position: int) -> bool:
+        """The clause says it did not work ("didn't touch the pain", "all it did was...")."""
+        start, end = _containing(self.contrast_segments, position)
+        return self.cues.failure.search(self.text[start:end]) is not None
+
+    def agreement_opening(self) -> bool:
+        """The message opens by agreeing ("facts", "this. 100%", "co-sign, ...", "yes!!")."""
+        return _starts_at(self.cues.agreement, self.text.lstrip())
+
+
+def _containing(segments: list[tuple[int, int]], position: int) -> tuple[int, int]:
+    index = bisect.bisect_right(segments, (position, float("inf"))) - 1
+    return segments[max(index, 0)]
+
+
+def _starts_at(pattern: re2._Regexp, text: str) -> bool:
+    match = pattern.search(text)
+    return match is not None and match.start() == 0
