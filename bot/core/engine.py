@@ -243,9 +243,14 @@ class Engine:
         text = message.norm.text
         unless_before = self._unless_before.get(rule.id)
         unless = self._unless.get(rule.id)
-        for count, match in enumerate(pattern.regex.finditer(text)):
-            if count >= MAX_MATCHES_PER_PATTERN:
+        position = 0
+        for _ in range(MAX_MATCHES_PER_PATTERN):
+            match = pattern.regex.search(text, position)
+            if match is None:
                 break
+            # Overlapping retries: "didn't help my anxiety but it fixed my back" must
+            # not lose "fixed my back" to the rejected match that began at "help".
+            position = match.start() + 1
             start, end = match.span()
             if pattern.claim_group and match.start(pattern.claim_group) >= 0:
                 # The pattern marks which part of its match is the claim itself.

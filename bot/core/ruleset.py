@@ -70,10 +70,14 @@ def expand_placeholders(pattern: str, terms: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(substitute, pattern)
 
 
+_QUIET = re2.Options()
+_QUIET.log_errors = False  # we report the error ourselves, with file and line
+
+
 def check_re2(pattern: str) -> str | None:
     """None if RE2 accepts ``pattern``, else the reason it does not."""
     try:
-        re2.compile(pattern)
+        re2.compile(pattern, _QUIET)
     except re2.error as exc:
         return f"invalid RE2 pattern: {exc}"
     return None

@@ -72,13 +72,23 @@ class YamlDocument:
         return RuleFileError(self.path, self.line_of(location), field, message)
 
     def validation_error(self, exc: ValidationError, prefix: Location = ()) -> RuleFileError:
-        """Turn the first pydantic error into a RuleFileError; the rest are summarised."""
-        errors = exc.errors(include_url=False)
-        first = errors[0]
-        # pydantic adds union member names (e.g. 'str', 'ExampleCase') to loc; drop those
-        # that are not keys in the document so the line lookup still works.
-        loc = prefix + tuple(part for part in first["loc"] if not (isinstance(part, str) and part[:1].isupper()))
+        """A RuleFileError for the most specific problem, listing the others after it.
+
+        Problems at a line of their own (an unknown key, a bad value) come before
+        missing fields, which can only point at the top of the mapping.
+        """
+        errors = sorted(exc.errors(include_url=False), key=lambda error: error["type"] == "missing")
+        first, rest = errors[0], errors[1:]
         message = first["msg"]
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-        return self.error(loc, message)
+        if rest:
+            others = ", ".join(
+                f"{'.'.join(str(p) for p in self._clean(error['loc']))}: {error['msg']}" for error in rest[:4]
+            )
+            message += f" (also: {others}{', ...' if len(rest) > 4 else ''})"
+        return self.error(prefix + self._clean(first["loc"]), message)
+
+    @staticmethod
+    def _clean(loc: tuple) -> Location:
+        # pydantic adds union member names (e.g. 'str', 'ExampleCase') to loc; they are
+        # not keys in the document, so drop them for the line lookup and the message.
+        return tuple(part for part in loc if not (isinstance(part, str) and (part[:1].isupper() or part == "str")))

@@ -1,0 +1,301 @@
+"""The ``claimcheck`` command line: check, scan, eval, rules."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import IO
+
+from bot.core.engine import Engine
+from bot.core.evaluation import evaluate
+from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
+from bot.core.reply import render_json, render_text
+from bot.core.ruleset import load_ruleset
+from bot.core.ruletests import lint, run_examples
+from bot.core.yamlfile import RuleFileError
+
+PROGRESS_MIN_BYTES = 256 * 1024  # show a progress bar for inputs larger than this
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # tests or lint failed
+EXIT_USAGE = 2  # bad input, bad rules
+
+
+class CliError(Exception):
+    """An error with a message for the user; exits with EXIT_USAGE."""
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    try:
+        return Engine(load_ruleset(args.rules_dir))
+    except RuleFileError as exc:
+        raise CliError(f"broken rule file: {exc}") from None
+
+
+def _emit_json(payload: object, stream: IO[str] = sys.stdout) -> None:
+    json.dump(payload, stream, ensure_ascii=False, indent=2)
+    stream.write("\n")
+
+
+# --- check ---------------------------------------------------------------------------
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    text = args.text if args.text not in (None, "-") else sys.stdin.read()
+    if not text.strip():
+        raise CliError("nothing to check: give TEXT or pipe it on standard input")
+    engine = _engine(args)
+    findings = engine.detect(text, args.context or ())
+    if args.json:
+        _emit_json(render_json(text, findings))
+    else:
+        print(render_text(findings))
+    return EXIT_OK
+
+
+# --- scan ----------------------------------------------------------------------------
+
+
+def _progress(path: Path, enabled: bool):
+    """A tqdm bar for large files, else None."""
+    if not enabled or str(path) == "-":
+        return None
+    try:
+        if path.stat().st_size < PROGRESS_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit=" msg", desc=f"scanning {path.name}", file=sys.stderr, leave=False)
+
+
+def _open_input(path_arg: str) -> tuple[Path, IO[str] | None]:
+    if path_arg == "-":
+        return Path("<stdin>"), sys.stdin
+    return Path(path_arg), None
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    path, stream = _open_input(args.file)
+    out: IO[str] = sys.stdout
+    if args.output:
+        try:
+            out = open(args.output, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise CliError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
+    bar = _progress(path, not args.no_progress)
+    started = time.perf_counter()
+    scanned = flagged = 0
+    per_claim: Counter[str] = Counter()
+    problems: list[InputProblem] = []
+    try:
+        for item in read_messages(path, stream):
+            if isinstance(item, InputProblem):
+                problems.append(item)
+                print(f"warning: {item}", file=sys.stderr)
+                continue
+            findings = engine.detect(item.text, item.context)
+            scanned += 1
+            claims = [str(f.claim) for f in findings]
+            if claims:
+                flagged += 1
+                per_claim.update(claims)
+            out.write(json.dumps({"id": item.id, "claims": claims, "findings": [f.to_dict() for f in findings]}, ensure_ascii=False))
+            out.write("\n")
+            if bar is not None:
+                bar.update(1)
+    except (OSError, UnknownFormatError) as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        if out is not sys.stdout:
+            out.close()
+    elapsed = time.perf_counter() - started
+    summary = f"scanned {scanned} messages in {elapsed:.2f}s: {flagged} with claims"
+    if per_claim:
+        summary += " (" + ", ".join(f"{claim} {count}" for claim, count in per_claim.most_common()) + ")"
+    if problems:
+        summary += f"; {len(problems)} unreadable record{'s' if len(problems) != 1 else ''} skipped"
+    print(summary, file=sys.stderr)
+    return EXIT_OK
+
+
+# --- eval ----------------------------------------------------------------------------
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    path, stream = _open_input(args.file)
+    messages: list[InputMessage] = []
+    unlabelled = 0
+    try:
+        for item in read_messages(path, stream):
+            if isinstance(item, InputProblem):
+                print(f"warning: {item}", file=sys.stderr)
+            elif item.claims is None:
+                unlabelled += 1
+            else:
+                messages.append(item)
+    except (OSError, UnknownFormatError) as exc:
+        raise CliError(str(exc)) from None
+    if not messages:
+        raise CliError(f"{path}: no labelled messages (each line needs a 'claims' list)")
+    if unlabelled:
+        print(f"warning: {unlabelled} messages without 'claims' were skipped", file=sys.stderr)
+    report = evaluate(engine, messages)
+    if args.json:
+        _emit_json(report.as_dict())
+        return EXIT_OK
+    overall = report.overall
+    print(f"{report.messages} labelled messages")
+    print(
+        f"message level: precision {overall.precision:.3f}  recall {overall.recall:.3f}  f1 {overall.f1:.3f}"
+        f"  (tp {overall.tp}, fp {overall.fp}, fn {overall.fn})"
+    )
+    print()
+    print(f"{'claim id':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
+    for claim, counts in report.per_claim.items():
+        print(f"{claim:<22}{counts.precision:>10.3f}{counts.recall:>8.3f}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
+    if report.misclassified:
+        print(f"\n{len(report.misclassified)} misclassified:")
+        for miss in report.misclassified:
+            expected = ",".join(miss.expected) or "-"
+            found = ",".join(miss.found) or "-"
+            print(f"  {miss.id}: expected {expected} | found {found} | {miss.text[:100]}")
+    return EXIT_OK
+
+
+# --- rules ---------------------------------------------------------------------------
+
+
+def cmd_rules_list(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    rows = [
+        {
+            "id": loaded.rule.id,
+            "claim": str(loaded.rule.claim),
+            "description": loaded.rule.description,
+            "patterns": len(loaded.rule.patterns) + len(loaded.rule.context_patterns),
+            "examples": len(loaded.rule.examples.match) + len(loaded.rule.examples.no_match),
+            "sources": list(loaded.rule.sources),
+            "file": str(loaded.path),
+        }
+        for loaded in engine.ruleset.rules
+    ]
+    if args.json:
+        _emit_json(rows)
+        return EXIT_OK
+    print(f"{'rule':<22}{'claim':<22}{'patterns':>9}{'examples':>9}  description")
+    for row in rows:
+        print(f"{row['id']:<22}{row['claim']:<22}{row['patterns']:>9}{row['examples']:>9}  {row['description']}")
+    print(f"\n{len(rows)} rules from {', '.join(str(d) for d in engine.ruleset.directories)}")
+    return EXIT_OK
+
+
+def cmd_rules_lint(args: argparse.Namespace) -> int:
+    engine = _engine(args)  # loading validates schema, patterns and source ids
+    issues = lint(engine.ruleset)
+    for issue in issues:
+        print(issue)
+    errors = sum(1 for issue in issues if issue.level == "error")
+    warnings = len(issues) - errors
+    print(f"{len(engine.ruleset.rules)} rules checked: {errors} errors, {warnings} warnings")
+    return EXIT_FAILED if errors else EXIT_OK
+
+
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    rules = engine.ruleset.rules
+    if args.rule:
+        rules = [loaded for loaded in rules if loaded.rule.id in args.rule]
+        unknown = set(args.rule) - {loaded.rule.id for loaded in rules}
+        if unknown:
+            raise CliError(f"unknown rule id: {', '.join(sorted(unknown))}")
+    count, failures = run_examples(engine, rules)
+    for failure in failures:
+        print(failure)
+    print(f"{count - len(failures)} passed, {len(failures)} failed")
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimcheck",
+        description="Find kratom health claims in text and answer them with short, sourced caveats.",
+    )
+    parser.add_argument(
+        "--rules-dir",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="DIR",
+        help="extra rule directory loaded on top of the bundled rules (repeatable)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging level (default: WARNING)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check one message and print the reply the bot would give")
+    check.add_argument("text", nargs="?", help="the message text; omit or '-' to read standard input")
+    check.add_argument("--context", action="append", metavar="TEXT", help="an earlier message, oldest first (repeatable)")
+    check.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.set_defaults(handler=cmd_check)
+
+    scan = commands.add_parser(
+        "scan", help="scan a JSON Lines file or a DiscordChatExporter JSON export; write JSON Lines"
+    )
+    scan.add_argument("file", help="input file, or '-' for standard input")
+    scan.add_argument("-o", "--output", help="write results here instead of standard output")
+    scan.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    scan.set_defaults(handler=cmd_scan)
+
+    ev = commands.add_parser("eval", help="score the rules on labelled JSON Lines (precision, recall, F1)")
+    ev.add_argument("file", help="labelled JSON Lines, or '-' for standard input")
+    ev.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    ev.set_defaults(handler=cmd_eval)
+
+    rules = commands.add_parser("rules", help="list, lint and test rules")
+    rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    listing = rule_commands.add_parser("list", help="list the loaded rules")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=cmd_rules_list)
+    rule_commands.add_parser("lint", help="validate rules and report problems").set_defaults(handler=cmd_rules_lint)
+    testing = rule_commands.add_parser("test", help="run the examples embedded in the rules")
+    testing.add_argument("rule", nargs="*", help="only these rule ids")
+    testing.set_defaults(handler=cmd_rules_test)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except CliError as exc:
+        print(f"claimcheck: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Shared fixtures. The engine is expensive to build, so tests share one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.core.engine import Engine
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEV_SET = SHARED / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine.load()
+
+
+def claims_of(engine: Engine, text: str, context: list[str] | tuple[str, ...] = ()) -> set[str]:
+    return {str(f.claim) for f in engine.detect(text, context)}

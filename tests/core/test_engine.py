@@ -1,0 +1,137 @@
+import pytest
+
+from bot.core.claims import ClaimId
+from tests.conftest import claims_of
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kratom is way safer than oxy",
+        "kr4tom is way safer than oxy",
+        "k r a t o m is way safer than oxy",
+        "k.r.a.t.o.m is way safer than oxy",
+        "KRATOM is way safer than oxy",
+        "**kratom** is way safer than oxy",
+        "||kratom|| is way safer than oxy",
+        "> kratom is way safer than oxy",
+        "`kratom` is way safer than oxy",
+        "kr\u0430tom is way safer than oxy",  # Cyrillic a
+        "kra\u200btom is way safer than oxy",  # zero-width space
+        "ketum is way safer than oxy",
+        "kratum is way safer than oxy",
+        "kakuam is way safer than oxy",
+        "biak is way safer than oxy",
+        "Mitragyna speciosa is way safer than oxy",
+        "mitragynine is way safer than oxy",
+        "7-OH is way safer than oxy",
+        "maeng da is way safer than oxy",
+    ],
+)
+def test_aliases_and_obfuscations_are_recognised(engine, text):
+    assert ClaimId.SAFER_THAN_OPIOIDS in claims_of(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://kratom-vendor.example/is-way-safer-than-oxy",
+        "@kratomfan is way safer than oxy",
+        "<@123456789> is way safer than oxy",
+    ],
+)
+def test_kratom_inside_url_or_username_is_not_a_mention(engine, text):
+    assert claims_of(engine, text) == set()
+
+
+def test_implied_subject_from_context(engine):
+    context = ["doc wants me on oxycodone for my back", "a friend keeps telling me to try kratom instead"]
+    assert claims_of(engine, "it's way safer than oxy tbh", context) == {"safer-than-opioids"}
+    assert claims_of(engine, "it's way safer than oxy tbh") == set()
+
+
+def test_context_about_another_substance_gives_no_subject(engine):
+    assert claims_of(engine, "yeah it's way safer than oxy", ["anyone tried gabapentin for nerve pain?"]) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kratom is NOT safer than opioids",
+        "there's no way kratom is safer than oxy",
+        "is kratom safer than oxy?",
+        "anyone know if kratom is safer than oxy",
+        "my uncle says kratom is safer than oxy",
+        "this article claims kratom is safer than opioids lol",
+        "the vendor's 'safer than opioids' line is nonsense",
+        "gabapentin is safer than opioids",
+    ],
+)
+def test_denials_questions_reports_and_other_substances_give_nothing(engine, text):
+    assert ClaimId.SAFER_THAN_OPIOIDS not in claims_of(engine, text)
+
+
+def test_reported_claim_endorsed_by_author_counts(engine):
+    text = "the article says kratom can 'reduce reliance on prescription opioids' and that matches my experience"
+    assert ClaimId.OPIOID_REPLACEMENT in claims_of(engine, text)
+
+
+def test_agreement_reply_takes_on_the_claims_it_replies_to(engine):
+    assert claims_of(engine, "facts 💯", ["you can't overdose on kratom, stop fearmongering"]) == {"no-overdose"}
+    assert claims_of(engine, "source?", ["you can't overdose on kratom"]) == set()
+
+
+def test_span_points_at_original_text(engine):
+    text = "lol **KR4TOM** is def SAFER than oxy"
+    (finding,) = engine.detect(text)
+    assert text[finding.start : finding.end] == finding.matched
+    assert "SAFER" in finding.matched
+
+
+def test_span_with_zero_width_characters(engine):
+    text = "k\u200bratom is completely harmless"
+    (finding,) = engine.detect(text)
+    assert text[finding.start : finding.end] == finding.matched
+    assert finding.matched.endswith("harmless")
+
+
+def test_each_claim_id_once_per_message(engine):
+    text = "kratom is safer than oxy. kratom is safer than percs. kratom is safer than norco."
+    findings = engine.detect(text)
+    assert [str(f.claim) for f in findings] == ["safer-than-opioids"]
+    assert findings[0].start == 0
+
+
+def test_several_claims_in_one_message(engine):
+    text = "kratom is safer than oxy, it's not addictive, and you can't OD on it"
+    assert claims_of(engine, text) == {"safer-than-opioids", "not-addictive", "no-overdose"}
+
+
+def test_findings_carry_caveat_and_existing_sources(engine):
+    for finding in engine.detect("kratom cured my neuropathy and it's completely harmless"):
+        assert finding.caveat
+        assert finding.sources and all(source.url.startswith("https://") for source in finding.sources)
+
+
+def test_disabled_claims_and_rules(engine):
+    text = "kratom is safer than oxy and totally harmless"
+    assert {str(f.claim) for f in engine.detect(text, disabled_claims={"harmless"})} == {"safer-than-opioids"}
+    assert {str(f.claim) for f in engine.detect(text, disabled_rules={"safer-than-opioids"})} == {"harmless"}
+
+
+def test_failure_report_is_not_a_claim(engine):
+    assert claims_of(engine, "tried kratom for my back, didn't help at all, waste of money") == set()
+
+
+def test_contrast_keeps_the_positive_half(engine):
+    assert claims_of(engine, "kratom didn't help my anxiety but it fixed my back pain") == {"chronic-pain"}
+
+
+def test_thang_as_slang_is_not_kratom(engine):
+    assert claims_of(engine, "that thang is a lifesaver for my back") == set()
+    assert claims_of(engine, "thang is my painkiller lol") == {"chronic-pain"}
+
+
+def test_no_kratom_no_work(engine):
+    assert engine.detect("what's for dinner tonight? thinking tacos") == []
+    assert engine.detect("") == []
