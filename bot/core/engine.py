@@ -24,6 +24,7 @@ CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
 CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
 MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
+SET_MEMORY_BYTES = 64 << 20  # RE2 DFA budget per pattern set; the default 8 MiB thrashes on long messages
 ENGINE_TERMS = ("subject", "subject_exclusion", "other_substance", "comparison_before")
 
 
@@ -61,11 +62,7 @@ class _Pattern:
     rule: Rule
     regex: re2._Regexp
     context: re2._Regexp | None  # set for context_patterns
-
-    @property
-    def claim_group(self) -> int:
-        """Index of the optional ``(?P<claim>...)`` group, 0 when there is none."""
-        return self.regex.groupindex.get("claim", 0)
+    claim_group: int  # index of the optional ``(?P<claim>...)`` group, 0 when there is none
 
 
 @dataclass
@@ -89,39 +86,45 @@ class Engine:
         if missing:
             raise ValueError(f"lexicon is missing engine terms: {', '.join(missing)}")
         self.cues = Cues.from_terms(terms)
-        self._subject = re2.compile(terms["subject"])
-        self._subject_exclusion = re2.compile(terms["subject_exclusion"])
-        self._other = re2.compile(terms["other_substance"])
-        self._comparison_before = re2.compile(f"(?:{terms['comparison_before']})$")
+        options = re2.Options()
+        options.max_mem = SET_MEMORY_BYTES
+        options.log_errors = False
 
-        self._patterns: list[_Pattern] = []
+        def compile_(pattern: str) -> re2._Regexp:
+            return re2.compile(pattern, options)
+
+        self._subject = compile_(terms["subject"])
+        self._subject_exclusion = compile_(terms["subject_exclusion"])
+        self._other = compile_(terms["other_substance"])
+        self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
+
         self._requires: dict[str, re2._Regexp] = {}
         self._unless_before: dict[str, re2._Regexp] = {}
         self._unless: dict[str, re2._Regexp] = {}
         self._sources: dict[str, tuple[Source, ...]] = {}
-        pattern_set = re2.Set.SearchSet()
+        # One RE2 set per rule: a single set of every pattern builds a DFA so
+        # large that it runs slower than the parts (measured in bench/).
+        self._rule_sets: list[tuple[Rule, re2.Set, list[_Pattern]]] = []
         for loaded in ruleset.rules:
             rule = loaded.rule
             self._sources[rule.id] = tuple(ruleset.sources[s] for s in rule.sources)
             if rule.requires:
-                self._requires[rule.id] = re2.compile(ruleset.expand(rule.requires))
+                self._requires[rule.id] = compile_(ruleset.expand(rule.requires))
             if rule.unless_before:
-                self._unless_before[rule.id] = re2.compile(f"(?:{ruleset.expand(rule.unless_before)})\\W*$")
+                self._unless_before[rule.id] = compile_(f"(?:{ruleset.expand(rule.unless_before)})\\W*$")
             if rule.unless:
-                self._unless[rule.id] = re2.compile(ruleset.expand(rule.unless))
+                self._unless[rule.id] = compile_(ruleset.expand(rule.unless))
             entries = [(p, None) for p in rule.patterns] + [(c.message, c.context) for c in rule.context_patterns]
+            pattern_set = re2.Set.SearchSet(options)
+            patterns = []
             for message_pattern, context_pattern in entries:
                 expanded = ruleset.expand(message_pattern)
                 pattern_set.Add(expanded)
-                self._patterns.append(
-                    _Pattern(
-                        rule,
-                        re2.compile(expanded),
-                        re2.compile(ruleset.expand(context_pattern)) if context_pattern else None,
-                    )
-                )
-        pattern_set.Compile()
-        self._set = pattern_set
+                context = compile_(ruleset.expand(context_pattern)) if context_pattern else None
+                regex = compile_(expanded)
+                patterns.append(_Pattern(rule, regex, context, regex.groupindex.get("claim", 0)))
+            pattern_set.Compile()
+            self._rule_sets.append((rule, pattern_set, patterns))
 
     @classmethod
     def load(cls, extra_dirs: Sequence[Path] = ()) -> Engine:
@@ -148,26 +151,33 @@ class Engine:
         treats a question as a statement, to read a "yes" that answers it.
         """
         norm = normalise(text)
-        subjects = self._subject_spans(norm.text)
+        subjects = self._subject_spans(norm.data)
         recent = [normalise_cached(c) for c in context[-CONTEXT_WINDOW:] if c]
-        context_has_subject = any(self._subject_spans(c.text) for c in recent)
+        context_has_subject = any(self._subject_spans(c.data) for c in recent)
         if not subjects and not context_has_subject:
             return []
-        message = _Message(norm, MessageStance(norm.text, self.cues), subjects, recent, context_has_subject)
+        message = _Message(norm, MessageStance(norm.data, self.cues), subjects, recent, context_has_subject)
 
         best: dict[ClaimId, Finding] = {}
-        for index in self._set.Match(norm.text) or ():
-            pattern = self._patterns[index]
-            rule = pattern.rule
+        best_starts: dict[ClaimId, int] = {}  # byte offsets of best[...] in the folded text
+        for rule, pattern_set, patterns in self._rule_sets:
             if rule.id in disabled_rules or rule.claim in disabled_claims:
                 continue
-            if pattern.context is not None and not self._context_supports(message, pattern.context):
+            hits = pattern_set.Match(norm.data)
+            if not hits:
                 continue
             if rule.id in self._requires and not self._required_present(message, rule.id):
                 continue
-            finding = self._first_asserted(message, pattern, _answering)
-            if finding and (rule.claim not in best or finding.start < best[rule.claim].start):
-                best[rule.claim] = finding
+            for index in sorted(hits):
+                pattern = patterns[index]
+                if pattern.context is not None and not self._context_supports(message, pattern.context):
+                    continue
+                # Only a match that starts earlier can improve on a finding we have.
+                limit = best_starts.get(rule.claim)
+                found = self._first_asserted(message, pattern, _answering, limit)
+                if found:
+                    best[rule.claim] = found[1]
+                    best_starts[rule.claim] = found[0]
 
         if context and message.stance.agreement_opening():
             for finding in self._adopted(message, context, disabled_claims, disabled_rules):
@@ -176,7 +186,7 @@ class Engine:
 
     # --- subject ------------------------------------------------------------------
 
-    def _subject_spans(self, text: str) -> list[tuple[int, int]]:
+    def _subject_spans(self, text: bytes) -> list[tuple[int, int]]:
         spans = [m.span() for m in self._subject.finditer(text)]
         if not spans:
             return spans
@@ -186,7 +196,7 @@ class Engine:
     def _other_subjects(self, message: _Message) -> list[tuple[int, int]]:
         """Other substances named as a subject (not as the thing kratom is compared with)."""
         if message.others is None:
-            text = message.norm.text
+            text = message.norm.data
             message.others = [
                 (start, end)
                 for start, end in (m.span() for m in self._other.finditer(text))
@@ -208,28 +218,29 @@ class Engine:
     # --- context ------------------------------------------------------------------
 
     def _context_supports(self, message: _Message, regex: re2._Regexp) -> bool:
-        return any(regex.search(c.text) for c in message.context[-CONTEXT_CONDITION_WINDOW:])
+        return any(regex.search(c.data) for c in message.context[-CONTEXT_CONDITION_WINDOW:])
 
     def _required_present(self, message: _Message, rule_id: str) -> bool:
         if rule_id not in message.requires_cache:
             regex = self._requires[rule_id]
-            message.requires_cache[rule_id] = regex.search(message.norm.text) is not None or any(
-                regex.search(c.text) for c in message.context
+            message.requires_cache[rule_id] = regex.search(message.norm.data) is not None or any(
+                regex.search(c.data) for c in message.context
             )
         return message.requires_cache[rule_id]
 
     def _adopted(self, message: _Message, context: Sequence[str], disabled_claims, disabled_rules) -> list[Finding]:
         """Claims of the replied-to message, when this one only agrees with it."""
-        opening = self.cues.agreement.search(message.norm.text)
+        data = message.norm.data
+        opening = self.cues.agreement.search(data)
         clause_end = message.stance.clause_at(opening.start())[1]
-        rest = message.norm.text[opening.end() :]
-        short = len(message.norm.text.split()) <= SHORT_REPLY_WORDS
-        if not (short or clause_end <= opening.end() + 3 or not rest[:3].strip(" ,!.")):
+        rest = data[opening.end() :]
+        short = len(data.split()) <= SHORT_REPLY_WORDS
+        if not (short or clause_end <= opening.end() + 3 or not rest[:3].strip(b" ,!.")):
             return []
         replied_to = self.detect(
             context[-1], context[:-1], disabled_claims=disabled_claims, disabled_rules=disabled_rules, _answering=True
         )
-        start, end = message.norm.to_original(*opening.span())
+        start, end = message.norm.byte_span_to_original(*opening.span())
         return [
             Finding(f.claim, f.rule_id, start, end, message.norm.original[start:end], f.caveat, f.sources, "agreement")
             for f in replied_to
@@ -237,52 +248,67 @@ class Engine:
 
     # --- stance -------------------------------------------------------------------
 
-    def _first_asserted(self, message: _Message, pattern: _Pattern, answering: bool) -> Finding | None:
+    def _first_asserted(
+        self, message: _Message, pattern: _Pattern, answering: bool, before: int | None
+    ) -> tuple[int, Finding] | None:
+        """The first match the author asserts, starting before byte ``before``; with its byte start."""
         rule = pattern.rule
-        stance = message.stance
-        text = message.norm.text
-        unless_before = self._unless_before.get(rule.id)
-        unless = self._unless.get(rule.id)
+        text = message.norm.data
         position = 0
         for _ in range(MAX_MATCHES_PER_PATTERN):
             match = pattern.regex.search(text, position)
-            if match is None:
-                break
-            # Overlapping retries: "didn't help my anxiety but it fixed my back" must
-            # not lose "fixed my back" to the rejected match that began at "help".
-            position = match.start() + 1
+            if match is None or (before is not None and match.start() >= before):
+                return None
             start, end = match.span()
             if pattern.claim_group and match.start(pattern.claim_group) >= 0:
                 # The pattern marks which part of its match is the claim itself.
                 start, end = match.span(pattern.claim_group)
-            if end == start:
-                continue
-            if not answering and stance.is_question(start):
-                continue
-            if rule.negatable and stance.is_negated(start):
-                continue
-            if unless_before and unless_before.search(text[max(0, start - 30) : start]):
-                continue
-            if stance.is_reported(start, end) or stance.reports_failure(start):
-                continue
-            if unless:
-                c_start, c_end = stance.clause_at(start)
-                if unless.search(text[c_start:c_end]):
-                    continue
-            if not self._about_kratom(message, start):
-                continue
-            o_start, o_end = message.norm.to_original(start, end)
-            basis = "message" if message.subjects else "context"
-            if pattern.context is not None:
-                basis = "context"
-            return Finding(
-                rule.claim,
-                rule.id,
-                o_start,
-                o_end,
-                message.norm.original[o_start:o_end],
-                rule.caveat,
-                self._sources[rule.id],
-                basis,
-            )
+            resume_at = self._rejected(message, rule, start, end, answering)
+            if resume_at is None:
+                break
+            # Search again from where the reason for rejecting ends, not from the end
+            # of the match: "didn't help my anxiety but it fixed my back" must not lose
+            # "fixed my back" to the rejected match that began at "help".
+            position = max(resume_at, match.start() + 1)
+        else:
+            return None
+        o_start, o_end = message.norm.byte_span_to_original(start, end)
+        basis = "context" if pattern.context is not None or not message.subjects else "message"
+        finding = Finding(
+            rule.claim,
+            rule.id,
+            o_start,
+            o_end,
+            message.norm.original[o_start:o_end],
+            rule.caveat,
+            self._sources[rule.id],
+            basis,
+        )
+        return start, finding
+
+    def _rejected(self, message: _Message, rule: Rule, start: int, end: int, answering: bool) -> int | None:
+        """None if the author asserts this match; else where the reason to reject it ends."""
+        stance = message.stance
+        text = message.norm.data
+        if end == start:
+            return start + 1
+        if not answering and stance.is_question(start):
+            return stance.sentence_at(start)[1]
+        clause_end = stance.clause_at(start)[1]
+        if rule.negatable and stance.is_negated(start):
+            return clause_end
+        unless_before = self._unless_before.get(rule.id)
+        if unless_before and unless_before.search(text[max(0, start - 30) : start]):
+            return start + 1
+        if stance.is_reported(start, end):
+            return clause_end
+        if stance.reports_failure(start):
+            return stance.contrast_segment_at(start)[1]
+        unless = self._unless.get(rule.id)
+        if unless:
+            clause_start, _ = stance.clause_at(start)
+            if unless.search(text[clause_start:clause_end]):
+                return clause_end
+        if not self._about_kratom(message, start):
+            return clause_end
         return None

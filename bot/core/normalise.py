@@ -49,6 +49,9 @@ _OPAQUE = re.compile(
 )
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     """What one non-ASCII character becomes in the folded text ('' = dropped)."""
@@ -82,6 +85,18 @@ class NormalisedText:
     original: str
     text: str
     offsets: tuple[int, ...] | None  # None: identity mapping
+    data: bytes  # ``text`` in UTF-8: what the RE2 patterns run on, so no call re-encodes it
+
+    @classmethod
+    def build(cls, original: str, text: str, offsets: tuple[int, ...] | None) -> NormalisedText:
+        return cls(original, text, offsets, text.encode("utf-8"))
+
+    def byte_span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) byte span of ``data`` to the original text."""
+        if len(self.data) != len(self.text):
+            start = len(self.data[:start].decode("utf-8", "ignore"))
+            end = len(self.data[:end].decode("utf-8", "ignore"))
+        return self.to_original(start, end)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the folded text to the original text."""
@@ -107,22 +122,37 @@ def normalise(text: str) -> NormalisedText:
     """Fold ``text`` for matching; see the module docstring for what changes."""
     if text.isascii():
         folded = text.lower().translate(_ASCII_TABLE)
-        return NormalisedText(text, _blank_opaque(folded), None)
+        return NormalisedText.build(text, _blank_opaque(folded), None)
 
+    # ASCII runs fold in bulk; only the non-ASCII characters go one by one.
     pieces: list[str] = []
-    offsets: list[int] = []
+    runs: list[tuple[int, int, int]] = []  # (original start, original length, folded length)
     same_shape = True
-    for index, ch in enumerate(text):
-        if ch.isascii():
-            folded_ch = " " if ch in _MARKDOWN else ch.lower()
-        else:
-            folded_ch = _fold_char(ch)
+    position = 0
+    for match in _NON_ASCII.finditer(text):
+        index = match.start()
+        if index > position:
+            pieces.append(text[position:index].lower().translate(_ASCII_TABLE))
+            runs.append((position, index - position, index - position))
+        folded_ch = _fold_char(text[index])
         if len(folded_ch) != 1:
             same_shape = False
         pieces.append(folded_ch)
-        offsets.extend([index] * len(folded_ch))
+        runs.append((index, 1, len(folded_ch)))
+        position = index + 1
+    if position < len(text):
+        pieces.append(text[position:].lower().translate(_ASCII_TABLE))
+        runs.append((position, len(text) - position, len(text) - position))
     folded = _blank_opaque("".join(pieces))
-    return NormalisedText(text, folded, None if same_shape else tuple(offsets))
+    if same_shape:
+        return NormalisedText.build(text, folded, None)
+    offsets: list[int] = []
+    for start, length, folded_length in runs:
+        if length == folded_length:
+            offsets.extend(range(start, start + length))
+        else:
+            offsets.extend([start] * folded_length)
+    return NormalisedText.build(text, folded, tuple(offsets))
 
 
 @lru_cache(maxsize=2048)

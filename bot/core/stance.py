@@ -55,7 +55,7 @@ class Cues:
         return cls(**{name: re2.compile(terms[name]) for name in STANCE_TERMS})
 
 
-def _spans(pattern: re2._Regexp, text: str) -> list[tuple[int, int]]:
+def _spans(pattern: re2._Regexp, text: bytes) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)]
 
 
@@ -71,14 +71,14 @@ def _segments(breaks: list[tuple[int, int]], length: int) -> list[tuple[int, int
 
 
 class MessageStance:
-    """Stance facts about one folded message, computed lazily and once."""
+    """Stance facts about one folded message (as UTF-8 bytes), computed lazily and once."""
 
-    def __init__(self, text: str, cues: Cues) -> None:
+    def __init__(self, text: bytes, cues: Cues) -> None:
         self.text = text
         self.cues = cues
 
     @cached_property
-    def sentences(self) -> list[tuple[int, int, str]]:
+    def sentences(self) -> list[tuple[int, int, bytes]]:
         """(start, end, terminator) for each sentence; terminator is the punctuation that closed it."""
         out, start = [], 0
         for m_start, m_end in _spans(_SENTENCE_END, self.text):
@@ -86,8 +86,8 @@ class MessageStance:
                 out.append((start, m_start, self.text[m_start:m_end].strip()))
             start = m_end
         if start < len(self.text):
-            out.append((start, len(self.text), ""))
-        return out or [(0, len(self.text), "")]
+            out.append((start, len(self.text), b""))
+        return out or [(0, len(self.text), b"")]
 
     @cached_property
     def clauses(self) -> list[tuple[int, int]]:
@@ -106,11 +106,12 @@ class MessageStance:
         # "anyone know if that's legit?" asks; it does not endorse.
         return any(not self.is_question(m.start()) for m in self.cues.endorsement.finditer(self.text))
 
-    def sentence_at(self, position: int) -> tuple[int, int, str]:
-        for sentence in self.sentences:
-            if sentence[0] <= position < sentence[1]:
-                return sentence
-        return self.sentences[-1]
+    def sentence_at(self, position: int) -> tuple[int, int, bytes]:
+        index = bisect.bisect_right(self.sentences, (position, float("inf"))) - 1
+        return self.sentences[max(index, 0)]
+
+    def contrast_segment_at(self, position: int) -> tuple[int, int]:
+        return _containing(self.contrast_segments, position)
 
     def clause_at(self, position: int) -> tuple[int, int]:
         return _containing(self.clauses, position)
@@ -119,13 +120,13 @@ class MessageStance:
 
     def is_question(self, position: int) -> bool:
         start, end, terminator = self.sentence_at(position)
-        if "?" in terminator:
+        if b"?" in terminator:
             return True
         body = self.text[start:end]
-        if _TRAILING.sub("", body).endswith("?"):
+        if _TRAILING.sub(b"", body).endswith(b"?"):
             return True
         # Chat questions often drop the question mark: "anyone tried kratom for x"
-        return terminator == "" and _starts_at(self.cues.question_opening, body.lstrip())
+        return terminator == b"" and _starts_at(self.cues.question_opening, body.lstrip())
 
     def is_negated(self, start: int) -> bool:
         clause_start, _ = self.clause_at(start)
@@ -153,7 +154,7 @@ class MessageStance:
 
     def reports_failure(self, position: int) -> bool:
         """The clause says it did not work ("didn't touch the pain", "all it did was...")."""
-        start, end = _containing(self.contrast_segments, position)
+        start, end = self.contrast_segment_at(position)
         return self.cues.failure.search(self.text[start:end]) is not None
 
     def agreement_opening(self) -> bool:
@@ -166,6 +167,6 @@ def _containing(segments: list[tuple[int, int]], position: int) -> tuple[int, in
     return segments[max(index, 0)]
 
 
-def _starts_at(pattern: re2._Regexp, text: str) -> bool:
+def _starts_at(pattern: re2._Regexp, text: bytes) -> bool:
     match = pattern.search(text)
     return match is not None and match.start() == 0
