@@ -1,4 +1,4 @@
-"""The ``claimcheck`` command line: check, scan, eval, rules."""
+"""The ``claimcheck`` command line: check, scan, eval, rules, run."""
 
 from __future__ import annotations
 
@@ -226,6 +226,15 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failures else EXIT_OK
 
 
+# --- run ------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.discord.runner import run_bot
+
+    return run_bot(extra_rules_dirs=args.rules_dir)
+
+
 # --- parser ----------------------------------------------------------------------------
 
 
@@ -279,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
     testing = rule_commands.add_parser("test", help="run the examples embedded in the rules")
     testing.add_argument("rule", nargs="*", help="only these rule ids")
     testing.set_defaults(handler=cmd_rules_test)
+    run = commands.add_parser(
+        "run", help="start the Discord bot (settings from the environment or a .env file; see README)"
+    )
+    run.set_defaults(handler=cmd_run)
     return parser
 
 

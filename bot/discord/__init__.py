@@ -1,0 +1,1 @@
+"""The Discord bot: thin cogs over the detection core and the storage layer."""

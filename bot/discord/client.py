@@ -1,0 +1,153 @@
+"""The ClaimCheck bot: a discord.py client holding the engine, storage and caches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.engine import Engine, Finding
+from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
+from bot.discord.views import DYNAMIC_ITEMS
+from bot.storage import Detection, GuildSettings, Storage
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.discord.cogs.watcher", "bot.discord.cogs.checks", "bot.discord.cogs.moderation")
+RETENTION_SWEEP_SECONDS = 3600.0
+
+
+def intents() -> discord.Intents:
+    """Guild messages with their content; no member list, no presences."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class ClaimCheckBot(commands.Bot):
+    def __init__(
+        self,
+        engine: Engine,
+        storage: Storage,
+        *,
+        retention_days: int = 90,
+        sync_commands: bool = True,
+        **options,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.engine = engine
+        self.storage = storage
+        self.retention_days = retention_days
+        self.sync_commands = sync_commands
+        self.rule_descriptions = {rule.id: rule.description for rule in engine.rules}
+        self.conversations = ConversationBuffer()
+        self.cooldowns = ClaimCooldown()
+        self.rate_limiter = RateLimiter()
+        self.handled_messages = RecentIds()
+        self._settings: dict[int, GuildSettings] = {}
+        self._settings_lock = asyncio.Lock()
+        self._retention_task: asyncio.Task | None = None
+
+    async def setup_hook(self) -> None:
+        await self.storage.open()
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.tree.on_error = self.on_app_command_error
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_commands:
+            synced = await self.tree.sync()
+            log.info("synced %d application commands", len(synced))
+        self._retention_task = asyncio.create_task(self._enforce_retention(), name="claimcheck-retention")
+
+    async def close(self) -> None:
+        if self._retention_task is not None:
+            self._retention_task.cancel()
+        await super().close()
+        await self.storage.close()
+
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            text = str(error) or "You cannot use this command here."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command %s failed", command, exc_info=error)
+            text = "Something went wrong; the bot's log has the details."
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    # --- settings ---------------------------------------------------------------------
+
+    async def settings_for(self, guild_id: int) -> GuildSettings:
+        cached = self._settings.get(guild_id)
+        if cached is None:
+            cached = self._settings[guild_id] = await self.storage.get_settings(guild_id)
+        return cached
+
+    async def update_settings(self, guild_id: int, change: Callable[[GuildSettings], None]) -> GuildSettings:
+        """Apply ``change`` to a copy, validate, store, then cache. Raises ValueError if invalid."""
+        async with self._settings_lock:
+            current = await self.settings_for(guild_id)
+            updated = current.model_copy(deep=True)
+            change(updated)
+            updated = GuildSettings.model_validate(updated.model_dump())
+            await self.storage.save_settings(updated)
+            self._settings[guild_id] = updated
+            return updated
+
+    def forget_settings(self, guild_id: int) -> None:
+        self._settings.pop(guild_id, None)
+
+    # --- detection ----------------------------------------------------------------------
+
+    def detect(self, text: str, context: list[str], settings: GuildSettings | None = None) -> list[Finding]:
+        if settings is None:
+            return self.engine.detect(text, context)
+        return self.engine.detect(
+            text, context, disabled_claims=settings.disabled_claims, disabled_rules=settings.disabled_rules
+        )
+
+    async def explain_detection(self, detection: Detection) -> list[Finding]:
+        """Re-run the rules on the message to show which words matched (one fetch, on request only)."""
+        message = discord.utils.get(self.cached_messages, id=detection.message_id)
+        if message is None:
+            channel = self.get_channel(detection.channel_id)
+            if channel is None or not hasattr(channel, "fetch_message"):
+                return []
+            try:
+                message = await channel.fetch_message(detection.message_id)
+            except discord.HTTPException:
+                return []
+        context = self.conversations.context(message.channel.id, message.id, None)
+        findings = self.engine.detect(message.content, context)
+        return [f for f in findings if f.rule_id in detection.rule_ids] or findings
+
+    # --- retention ----------------------------------------------------------------------
+
+    async def _enforce_retention(self) -> None:
+        while True:
+            try:
+                cutoff = time.time() - self.retention_days * 86400
+                removed = await self.storage.purge_older_than(cutoff)
+                if removed:
+                    log.info("retention: removed %d detections older than %d days", removed, self.retention_days)
+            except Exception:  # keep the sweep alive; the next run retries
+                log.exception("retention sweep failed")
+            await asyncio.sleep(RETENTION_SWEEP_SECONDS)

@@ -1,0 +1,206 @@
+"""Watches server messages and answers kratom health claims (reply, alert, both or off)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.core.engine import Finding
+from bot.discord.embeds import alert_embed, reply_embed
+from bot.discord.views import reply_view
+from bot.storage import Detection, GuildSettings
+from bot.storage.base import DetectionAction
+
+if TYPE_CHECKING:
+    from bot.discord.client import ClaimCheckBot
+
+log = logging.getLogger(__name__)
+NO_PINGS = discord.AllowedMentions.none()
+
+
+def channel_chain(channel: discord.abc.GuildChannel | discord.Thread) -> list[int]:
+    """The channel, its parent (for threads and forum posts) and its category."""
+    ids = [channel.id]
+    parent = getattr(channel, "parent", None)
+    if parent is not None:
+        ids.append(parent.id)
+        channel = parent
+    elif getattr(channel, "parent_id", None):
+        ids.append(channel.parent_id)
+    category_id = getattr(channel, "category_id", None)
+    if category_id:
+        ids.append(category_id)
+    return ids
+
+
+class Watcher(commands.Cog):
+    def __init__(self, bot: ClaimCheckBot) -> None:
+        self.bot = bot
+
+    # --- which messages --------------------------------------------------------------
+
+    def _from_a_person(self, message: discord.Message) -> bool:
+        return (
+            message.guild is not None
+            and not message.author.bot
+            and message.webhook_id is None
+            and (self.bot.user is None or message.author.id != self.bot.user.id)
+        )
+
+    def _watched(self, message: discord.Message, settings: GuildSettings) -> bool:
+        if not settings.watches(channel_chain(message.channel)):
+            return False
+        roles = getattr(message.author, "roles", [])
+        return not any(role.id in settings.ignored_roles for role in roles)
+
+    def _context(self, message: discord.Message) -> list[str]:
+        replied_to = None
+        reference = message.reference
+        if reference is not None and reference.message_id:
+            resolved = reference.resolved
+            if isinstance(resolved, discord.Message):
+                replied_to = resolved.content
+            else:
+                replied_to = self.bot.conversations.get(message.channel.id, reference.message_id)
+        return self.bot.conversations.context(message.channel.id, message.id, replied_to)
+
+    # --- events ----------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if not self._from_a_person(message):
+            return
+        context = self._context(message)
+        self.bot.conversations.add(message.channel.id, message.id, message.content)
+        settings = await self.bot.settings_for(message.guild.id)
+        if not self._watched(message, settings) or not self.bot.handled_messages.add(message.id):
+            return
+        findings = self.bot.detect(message.content, context, settings)
+        if findings:
+            await self.act(message, findings, settings)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        message = payload.message
+        if "content" not in payload.data or not self._from_a_person(message):
+            return
+        before = payload.cached_message.content if payload.cached_message else None
+        if before == message.content:
+            return  # an embed or flag update, not an edit of the text
+        self.bot.conversations.update(message.channel.id, message.id, message.content)
+        settings = await self.bot.settings_for(message.guild.id)
+        if not self._watched(message, settings):
+            return
+        findings = self.bot.detect(message.content, self._context(message), settings)
+        previous = await self.bot.storage.latest_detection_for_message(message.id)
+        if previous is not None and previous.reply_message_id:
+            await self._update_reply(message, previous, findings)
+        elif findings:
+            self.bot.handled_messages.add(message.id)
+            await self.act(message, findings, settings)
+
+    # --- acting ----------------------------------------------------------------------
+
+    async def act(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> None:
+        """Reply and/or alert, within the cooldown and the server's reply cap; record it all."""
+        claims = tuple(str(f.claim) for f in findings)
+        detection = Detection(
+            guild_id=message.guild.id,
+            channel_id=message.channel.id,
+            message_id=message.id,
+            author_id=message.author.id,
+            claim_ids=claims,
+            rule_ids=tuple(f.rule_id for f in findings),
+            action=DetectionAction.LOGGED,
+            created_at=time.time(),
+            message_text=message.content if settings.store_message_text else None,
+        )
+        fresh = self.bot.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
+        if settings.action == "off":
+            await self.bot.storage.add_detection(detection)
+            return
+        if not fresh:
+            await self.bot.storage.add_detection(replace(detection, action=DetectionAction.COOLDOWN))
+            return
+        if not self.bot.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
+            log.info("reply cap reached in server %s; recording only", message.guild.id)
+            await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
+            return
+
+        shown = [f for f in findings if str(f.claim) in fresh]
+        detection_id = await self.bot.storage.add_detection(detection)
+        reply_id = alert_id = None
+        if settings.action in ("reply", "both"):
+            reply_id = await self._send_reply(message, shown, detection_id)
+        if settings.action in ("alert", "both"):
+            alert_id = await self._send_alert(message, findings, settings)
+        action = {
+            (True, True): DetectionAction.REPLIED_AND_ALERTED,
+            (True, False): DetectionAction.REPLIED,
+            (False, True): DetectionAction.ALERTED,
+            (False, False): DetectionAction.FAILED,
+        }[(reply_id is not None, alert_id is not None)]
+        await self.bot.storage.update_detection(
+            detection_id, action=action, reply_message_id=reply_id, alert_message_id=alert_id
+        )
+        if action != DetectionAction.FAILED:
+            self.bot.cooldowns.mark(message.channel.id, fresh)
+
+    async def _send_reply(self, message: discord.Message, findings: list[Finding], detection_id: int) -> int | None:
+        try:
+            reply = await message.reply(
+                embed=reply_embed(findings),
+                view=reply_view(detection_id),
+                mention_author=False,
+                allowed_mentions=NO_PINGS,
+            )
+        except discord.Forbidden as exc:
+            log.warning(
+                "cannot reply in channel %s of server %s (missing permission: %s); carrying on",
+                message.channel.id, message.guild.id, exc.text or exc.status,
+            )  # fmt: skip
+            return None
+        except discord.HTTPException as exc:
+            log.warning("reply to message %s failed: %s; carrying on", message.id, exc)
+            return None
+        return reply.id
+
+    async def _send_alert(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> int | None:
+        channel = self.bot.get_channel(settings.log_channel_id) if settings.log_channel_id else None
+        if channel is None or not hasattr(channel, "send"):
+            log.warning("server %s has alerts on but no usable log channel", message.guild.id)
+            return None
+        try:
+            sent = await channel.send(
+                embed=alert_embed(findings, message, quote_text=settings.store_message_text), allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException as exc:
+            log.warning("alert in log channel %s failed: %s; carrying on", channel.id, exc)
+            return None
+        return sent.id
+
+    async def _update_reply(self, message: discord.Message, previous: Detection, findings: list[Finding]) -> None:
+        """An edited message updates the reply it already has instead of getting another."""
+        reply = message.channel.get_partial_message(previous.reply_message_id)
+        try:
+            if findings:
+                await reply.edit(embed=reply_embed(findings), view=reply_view(previous.id), allowed_mentions=NO_PINGS)
+                await self.bot.storage.update_detection(
+                    previous.id,
+                    claim_ids=tuple(str(f.claim) for f in findings),
+                    rule_ids=tuple(f.rule_id for f in findings),
+                )
+            else:
+                await reply.delete()
+                await self.bot.storage.update_detection(previous.id, action=f"{previous.action}+retracted")
+        except discord.HTTPException as exc:
+            log.warning("could not update reply %s after an edit: %s", previous.reply_message_id, exc)
+
+
+async def setup(bot: ClaimCheckBot) -> None:
+    await bot.add_cog(Watcher(bot))
