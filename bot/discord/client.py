@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import discord
 from discord import app_commands
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.discord.cogs.watcher", "bot.discord.cogs.checks", "bot.discord.cogs.moderation")
 RETENTION_SWEEP_SECONDS = 3600.0
+SHUTDOWN_GRACE_SECONDS = 5.0
 
 
 def intents() -> discord.Intents:
@@ -60,6 +62,10 @@ class ClaimCheckBot(commands.Bot):
         self._settings: dict[int, GuildSettings] = {}
         self._settings_lock = asyncio.Lock()
         self._retention_task: asyncio.Task | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
 
     async def setup_hook(self) -> None:
         await self.storage.open()
@@ -72,9 +78,30 @@ class ClaimCheckBot(commands.Bot):
             log.info("synced %d application commands", len(synced))
         self._retention_task = asyncio.create_task(self._enforce_retention(), name="claimcheck-retention")
 
+    @contextlib.asynccontextmanager
+    async def handling(self) -> AsyncIterator[bool]:
+        """Wrap event handling; yields False once shutdown has begun (then do nothing)."""
+        if self._stopping:
+            yield False
+            return
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield True
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
     async def close(self) -> None:
+        """Finish the messages being handled (briefly), then disconnect, then close storage."""
+        self._stopping = True
         if self._retention_task is not None:
             self._retention_task.cancel()
+        try:
+            await asyncio.wait_for(self._idle.wait(), SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            log.warning("shutting down with %d messages still being handled", self._in_flight)
         await super().close()
         await self.storage.close()
 

@@ -31,6 +31,11 @@ class ClaimCooldown:
         while len(self._last) > self._max_entries:
             self._last.popitem(last=False)
 
+    def release(self, channel_id: int, claims: Iterable[str]) -> None:
+        """Undo ``mark`` when the answer could not be sent."""
+        for claim in claims:
+            self._last.pop((channel_id, claim), None)
+
 
 class RateLimiter:
     """At most ``limit`` replies per server in any 60-second window."""

@@ -232,6 +232,18 @@ class FakeDiscord:
 
     # --- what a member does -------------------------------------------------------------
 
+    async def create_thread(self, parent: int) -> int:
+        """A forum post (a public thread in a forum channel); returns its id."""
+        thread_id = self.next_id()
+        await self.dispatch("THREAD_CREATE", {
+            "id": str(thread_id), "type": 11, "guild_id": str(GUILD_ID), "parent_id": str(parent), "name": "post",
+            "owner_id": str(MEMBER), "message_count": 0, "member_count": 1, "rate_limit_per_user": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "archive_timestamp":
+                                "2026-11-22T10:00:00+00:00", "locked": False},
+            "newly_created": True,
+        })  # fmt: skip
+        return thread_id
+
     async def post(self, content: str, *, channel: int = GENERAL, author: int = MEMBER, **options) -> dict:
         payload = self.message_payload(channel, author, content, **options)
         self.messages[int(payload["id"])] = payload

@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -73,6 +74,17 @@ class Watcher(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        async with self.bot.handling() as active:
+            if active:
+                await self._on_message(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        async with self.bot.handling() as active:
+            if active:
+                await self._on_edit(payload)
+
+    async def _on_message(self, message: discord.Message) -> None:
         if not self._from_a_person(message):
             return
         context = self._context(message)
@@ -84,8 +96,7 @@ class Watcher(commands.Cog):
         if findings:
             await self.act(message, findings, settings)
 
-    @commands.Cog.listener()
-    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+    async def _on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         message = payload.message
         if "content" not in payload.data or not self._from_a_person(message):
             return
@@ -132,6 +143,9 @@ class Watcher(commands.Cog):
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
             return
 
+        # Claim the cooldown before the first await, so that a second message
+        # arriving while this reply is in flight does not get one too.
+        self.bot.cooldowns.mark(message.channel.id, fresh)
         shown = [f for f in findings if str(f.claim) in fresh]
         detection_id = await self.bot.storage.add_detection(detection)
         reply_id = alert_id = None
@@ -148,8 +162,8 @@ class Watcher(commands.Cog):
         await self.bot.storage.update_detection(
             detection_id, action=action, reply_message_id=reply_id, alert_message_id=alert_id
         )
-        if action != DetectionAction.FAILED:
-            self.bot.cooldowns.mark(message.channel.id, fresh)
+        if action == DetectionAction.FAILED:
+            self.bot.cooldowns.release(message.channel.id, fresh)
 
     async def _send_reply(self, message: discord.Message, findings: list[Finding], detection_id: int) -> int | None:
         try:
@@ -165,7 +179,7 @@ class Watcher(commands.Cog):
                 message.channel.id, message.guild.id, exc.text or exc.status,
             )  # fmt: skip
             return None
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("reply to message %s failed: %s; carrying on", message.id, exc)
             return None
         return reply.id
@@ -179,7 +193,7 @@ class Watcher(commands.Cog):
             sent = await channel.send(
                 embed=alert_embed(findings, message, quote_text=settings.store_message_text), allowed_mentions=NO_PINGS
             )
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("alert in log channel %s failed: %s; carrying on", channel.id, exc)
             return None
         return sent.id
@@ -198,7 +212,7 @@ class Watcher(commands.Cog):
             else:
                 await reply.delete()
                 await self.bot.storage.update_detection(previous.id, action=f"{previous.action}+retracted")
-        except discord.HTTPException as exc:
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not update reply %s after an edit: %s", previous.reply_message_id, exc)
 
 

@@ -1,0 +1,141 @@
+"""Restarts against the same database, and `claimcheck run` as a new user starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.storage import SQLiteStorage
+from tests.discord.fake_discord import GENERAL, MODLOG, OTHER_MEMBER, is_callback, is_post_to, is_reply_to
+
+pytestmark = pytest.mark.asyncio
+CLAIMCHECK = str(Path(sys.executable).with_name("claimcheck"))
+
+
+async def test_settings_detections_and_buttons_survive_a_restart(fake, start_bot, tmp_path):
+    database = tmp_path / "persist.db"
+    first = await start_bot(database)
+    resolved = {"channels": {str(MODLOG): {"id": str(MODLOG), "type": 0, "name": "mod-log", "permissions": "0"}}}
+    await fake.wait_for(is_callback(await fake.admin("log-channel", [{"name": "channel", "type": 7, "value": str(MODLOG)}],
+                                                     resolved=resolved)))  # fmt: skip
+    await fake.wait_for(is_callback(await fake.admin("action", [{"name": "value", "type": 3, "value": "both"}])))
+    message = await fake.post("kratom is completely harmless")
+    reply = await fake.wait_for(is_reply_to(message))
+    await fake.wait_for(is_post_to(MODLOG))
+    for _ in range(100):  # the detection is updated once both sends have returned
+        detection = await first.bot.storage.latest_detection_for_message(int(message["id"]))
+        if detection.action != "logged":
+            break
+        await asyncio.sleep(0.02)
+    await first.stop()
+
+    second = await start_bot(database)
+    settings = await second.bot.storage.get_settings(100)
+    assert settings.action == "both" and settings.log_channel_id == MODLOG
+    detection = await second.bot.storage.latest_detection_for_message(int(message["id"]))
+    assert detection is not None and detection.claim_ids == ("harmless",) and detection.action == "replied+alerted"
+    # The buttons of the first run's reply still work (persistent views).
+    target = next(m for m in fake.messages.values() if m.get("message_reference", {}).get("message_id") == message["id"])
+    fp_id = next(c["custom_id"] for row in reply.json["components"] for c in row["components"] if ":fp:" in c["custom_id"])
+    response = await fake.wait_for(is_callback(await fake.click(target, fp_id, user_id=OTHER_MEMBER)))
+    assert "recorded" in response.json["data"]["content"]
+    after = fake.mark()
+    await fake.post("you can't OD on kratom", channel=GENERAL)
+    await fake.wait_for(is_post_to(MODLOG), after=after)
+
+
+async def test_schema_migrations_are_applied_once(tmp_path):
+    storage = SQLiteStorage(tmp_path / "m.db")
+    await storage.open()
+    version = await storage.schema_version()
+    await storage.close()
+    await storage.open()
+    assert await storage.schema_version() == version >= 1
+    async with storage.db.execute("PRAGMA journal_mode") as cursor:
+        assert (await cursor.fetchone())[0] == "wal"
+    await storage.close()
+
+
+async def test_retention_removes_old_detections(tmp_path):
+    from bot.storage import Detection
+
+    storage = SQLiteStorage(tmp_path / "r.db")
+    await storage.open()
+    old = await storage.add_detection(Detection(1, 2, 3, 4, ("harmless",), ("harmless",), "replied", created_at=1000.0))
+    new = await storage.add_detection(Detection(1, 2, 5, 4, ("harmless",), ("harmless",), "replied", created_at=9e9))
+    await storage.add_false_positive(old, 7)
+    assert await storage.purge_older_than(5000.0) == 1
+    assert await storage.get_detection(old) is None and await storage.get_detection(new) is not None
+    await storage.close()
+
+
+async def _run_claimcheck(env_overrides: dict, cwd: Path) -> asyncio.subprocess.Process:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "CLAIMCHECK_"))}
+    env.update(env_overrides)
+    return await asyncio.create_subprocess_exec(
+        CLAIMCHECK, "run", cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+
+
+async def test_claimcheck_run_with_only_the_three_variables(fake, tmp_path):
+    env = {"DISCORD_TOKEN": fake.valid_token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await _run_claimcheck(env, tmp_path)
+    try:
+        await asyncio.wait_for(fake.identified.wait(), 30)
+        await asyncio.sleep(0.3)  # guild_ready_timeout in the real client is 2 s; messages before on_ready still count
+        message = await fake.post("kratom is completely harmless, it's just a leaf")
+        reply = await fake.wait_for(is_reply_to(message), timeout=15)
+        assert reply.json["allowed_mentions"]["parse"] == []
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0, stderr.decode()
+    assert (tmp_path / "claimcheck.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("bad-token", "Discord rejected the token"),
+        ("no-intent", "Message Content intent is not enabled"),
+    ],
+)
+async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, expected):
+    token = "wrong" if setup == "bad-token" else fake.valid_token
+    fake.intents_rejected = setup == "no-intent"
+    env = {"DISCORD_TOKEN": token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await _run_claimcheck(env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = [line for line in stderr.decode().splitlines() if line.startswith("claimcheck: error:")]
+    assert process.returncode == 3 and len(lines) == 1 and expected in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "DISCORD_TOKEN is not set"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/nonexistent/dir/c.db"}, "database directory /nonexistent/dir does not exist"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_LEVEL": "LOUD"}, "CLAIMCHECK_LOG_LEVEL"),
+        ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: Value error, must be a ws:// or wss:// URL"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_RULES_DIRS": "/nonexistent/rules"}, "rule directory does not exist"),
+    ],
+)
+async def test_claimcheck_run_refuses_bad_configuration_in_one_line(tmp_path, env, expected):
+    process = await _run_claimcheck(env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2 and len(lines) == 1 and expected in lines[0], stderr.decode()
+
+
+async def test_unwritable_database_is_refused(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "c.db").write_bytes(b"this is not a database")
+    process = await _run_claimcheck({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": str(locked / "c.db")}, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2 and "cannot open database" in stderr.decode()
