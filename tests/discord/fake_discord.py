@@ -29,6 +29,7 @@ APP_ID = 901
 MEMBER = 300  # ordinary members
 OTHER_MEMBER = 301
 MODERATOR = 302
+OTHER_BOT = 303
 IGNORED_ROLE = 400
 MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
@@ -42,6 +43,7 @@ USERS = {
     MEMBER: user(MEMBER, "mia"),
     OTHER_MEMBER: user(OTHER_MEMBER, "omar"),
     MODERATOR: user(MODERATOR, "mod"),
+    OTHER_BOT: user(OTHER_BOT, "VendorBot", bot=True),
     BOT_ID: user(BOT_ID, "ClaimCheck", bot=True),
 }
 

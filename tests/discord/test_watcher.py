@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from tests.discord.fake_discord import (
-    FORUM, GENERAL, IGNORED_ROLE, MODLOG, OFFTOPIC, OTHER_MEMBER, is_callback, is_post_to, is_reply_to,
+    BOT_ID, FORUM, GENERAL, IGNORED_ROLE, MODLOG, OFFTOPIC, OTHER_BOT, OTHER_MEMBER, is_callback, is_post_to, is_reply_to,
 )  # fmt: skip
 
 OTHER_MEMBER_ID = OTHER_MEMBER
@@ -72,11 +72,27 @@ async def test_implied_subject_from_the_channel_buffer(fake, start_bot):
     assert "anxiety" in embed_text(reply)
 
 
-async def test_bots_and_webhooks_are_ignored(fake, start_bot):
+async def test_bots_webhooks_and_itself_are_ignored(fake, start_bot):
     await start_bot()
     after = fake.mark()
     await fake.post("kratom is completely harmless", webhook_id=555)
+    await fake.post("kratom is completely harmless", author=OTHER_BOT)
+    await fake.post("kratom is completely harmless", author=BOT_ID)
     await fake.quiet(is_post_to(GENERAL), 0.4, after=after)
+
+
+async def test_allow_list_mode_watches_only_listed_channels(fake, start_bot):
+    await start_bot()
+    await fake.wait_for(is_callback(await fake.admin("watch-all", [{"name": "enabled", "type": 5, "value": False}])))
+    resolved = {"channels": {str(OFFTOPIC): {"id": str(OFFTOPIC), "type": 0, "name": "off-topic", "permissions": "0"}}}
+    command = await fake.admin("channel", [{"name": "channel", "type": 7, "value": str(OFFTOPIC)},
+                                            {"name": "mode", "type": 3, "value": "watch"}], resolved=resolved)  # fmt: skip
+    await fake.wait_for(is_callback(command))
+    after = fake.mark()
+    await fake.post("kratom is completely harmless", channel=GENERAL)
+    await fake.quiet(is_post_to(GENERAL), 0.4, after=after)
+    listed = await fake.post("kratom is completely harmless", channel=OFFTOPIC)
+    await fake.wait_for(is_reply_to(listed), after=after)
 
 
 async def test_ignored_channel_and_ignored_role(fake, start_bot):
