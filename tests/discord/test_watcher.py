@@ -241,3 +241,14 @@ def _custom_id(reply, kind: str) -> str:
 
 def _reply_id(fake, message) -> int:
     return next(mid for mid, m in fake.messages.items() if m.get("message_reference", {}).get("message_id") == message["id"])
+
+
+async def test_hostile_message_is_handled_without_crash_or_ping(fake, start_bot):
+    await start_bot()
+    claim = "k\u200br\u0430t\u043em is ||**c\u043empletely**|| harmless"  # zero-width, Cyrillic, markdown
+    text = ("@everyone <@&400> " + "\u200b\u202e" * 500 + claim + " ` > ~~ " + "ｘ" * 200)[:4000]
+    text = text + " " * (4000 - len(text))
+    message = await fake.post(text, extra={"mention_everyone": True, "mention_roles": ["400"]})
+    reply = await fake.wait_for(is_reply_to(message))
+    assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert "harmless" in embed_text(reply)

@@ -1,0 +1,55 @@
+"""Cooldown, reply cap and the conversation buffer, with a controllable clock."""
+
+from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_cooldown_per_channel_and_claim():
+    clock = Clock()
+    cooldown = ClaimCooldown(clock)
+    assert cooldown.fresh(1, ["harmless", "no-overdose"], 600) == ["harmless", "no-overdose"]
+    cooldown.mark(1, ["harmless"])
+    clock.now += 599
+    assert cooldown.fresh(1, ["harmless", "no-overdose"], 600) == ["no-overdose"]
+    assert cooldown.fresh(2, ["harmless"], 600) == ["harmless"]
+    clock.now += 1
+    assert cooldown.fresh(1, ["harmless"], 600) == ["harmless"]
+    cooldown.mark(1, ["harmless"])
+    cooldown.release(1, ["harmless"])
+    assert cooldown.fresh(1, ["harmless"], 600) == ["harmless"]
+    assert cooldown.fresh(1, ["harmless"], 0) == ["harmless"]
+
+
+def test_rate_limiter_sliding_minute():
+    clock = Clock()
+    limiter = RateLimiter(clock)
+    assert [limiter.allow(7, 2) for _ in range(3)] == [True, True, False]
+    assert limiter.allow(8, 2)  # other servers are separate
+    clock.now += 60
+    assert limiter.allow(7, 2)
+
+
+def test_conversation_buffer_context_order_and_reply_last():
+    buffer = ConversationBuffer(per_channel=3)
+    for message_id, text in enumerate(["a", "b", "c", "d"], start=1):
+        buffer.add(10, message_id, text)
+    assert buffer.context(10, 5, None) == ["b", "c", "d"]
+    assert buffer.context(10, 5, "c") == ["b", "d", "c"]
+    assert buffer.context(10, 3, None) == ["b"]
+    buffer.update(10, 4, "d2")
+    assert buffer.get(10, 4) == "d2" and buffer.get(11, 4) is None
+    buffer.add(10, 6, "   ")
+    assert buffer.context(10, 7, None) == ["b", "c", "d2"]
+
+
+def test_recent_ids_are_bounded():
+    seen = RecentIds(size=2)
+    assert seen.add(1) and seen.add(2) and not seen.add(1)
+    assert seen.add(3) and seen.add(1)  # 1 fell out
