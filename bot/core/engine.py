@@ -1,9 +1,10 @@
 """The detection engine: normalise, match, decide. No Discord, no database.
 
-``Engine.detect(text, context)`` returns at most one finding per claim id. All
-patterns of all rules run in one linear-time RE2 set pass; only the rules that
-hit are looked at again to find where they matched and whether the author
-actually asserts it (stance) about kratom (subject).
+``Engine.detect(text, context)`` returns at most one finding per claim id. Each
+rule's patterns run as one linear-time RE2 set pass over the folded text; only
+the patterns that hit are searched again to find where they matched and whether
+the author actually asserts it (stance) about kratom (subject). Messages that
+mention kratom neither themselves nor in their context stop after one search.
 """
 
 from __future__ import annotations
