@@ -52,15 +52,16 @@ class BotSettings(BaseSettings):
     @field_validator("discord_api_base")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        url = AnyUrl(value)
-        if url.scheme not in ("http", "https"):
-            raise ValueError("must be an http:// or https:// URL, e.g. https://discord.com/api/v10")
-        return value.rstrip("/")
+        return _with_scheme(value, "http", DEFAULT_API_BASE).rstrip("/")
 
     @field_validator("discord_gateway_url")
     @classmethod
     def _ws_url(cls, value: str) -> str:
-        url = AnyUrl(value)
-        if url.scheme not in ("ws", "wss"):
-            raise ValueError("must be a ws:// or wss:// URL, e.g. wss://gateway.discord.gg/")
-        return value
+        return _with_scheme(value, "ws", DEFAULT_GATEWAY_URL)
+
+
+def _with_scheme(value: str, scheme: str, example: str) -> str:
+    """``value`` if it is a URL with ``scheme`` or its secure form (``scheme`` + 's')."""
+    if AnyUrl(value).scheme not in (scheme, scheme + "s"):
+        raise ValueError(f"must be a {scheme}:// or {scheme}s:// URL, e.g. {example}")
+    return value

@@ -81,6 +81,14 @@ def _open_input(path_arg: str) -> tuple[Path, IO[str] | None]:
     return Path(path_arg), None
 
 
+def _records(path: Path, stream: IO[str] | None):
+    """read_messages, with an unreadable or unknown file turned into a CliError."""
+    try:
+        yield from read_messages(path, stream)
+    except (OSError, UnknownFormatError) as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     engine = _engine(args)
     path, stream = _open_input(args.file)
@@ -96,7 +104,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     per_claim: Counter[str] = Counter()
     problems: list[InputProblem] = []
     try:
-        for item in read_messages(path, stream):
+        for item in _records(path, stream):
             if isinstance(item, InputProblem):
                 problems.append(item)
                 print(f"warning: {item}", file=sys.stderr)
@@ -111,8 +119,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
             out.write("\n")
             if bar is not None:
                 bar.update(1)
-    except (OSError, UnknownFormatError) as exc:
-        raise CliError(str(exc)) from None
     finally:
         if bar is not None:
             bar.close()
@@ -136,16 +142,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     path, stream = _open_input(args.file)
     messages: list[InputMessage] = []
     unlabelled = 0
-    try:
-        for item in read_messages(path, stream):
-            if isinstance(item, InputProblem):
-                print(f"warning: {item}", file=sys.stderr)
-            elif item.claims is None:
-                unlabelled += 1
-            else:
-                messages.append(item)
-    except (OSError, UnknownFormatError) as exc:
-        raise CliError(str(exc)) from None
+    for item in _records(path, stream):
+        if isinstance(item, InputProblem):
+            print(f"warning: {item}", file=sys.stderr)
+        elif item.claims is None:
+            unlabelled += 1
+        else:
+            messages.append(item)
     if not messages:
         raise CliError(f"{path}: no labelled messages (each line needs a 'claims' list)")
     if unlabelled:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import re2
@@ -19,7 +20,7 @@ from bot.core.claims import CLAIM_SUMMARIES, ClaimId
 from bot.core.models import Rule, Source
 from bot.core.normalise import NormalisedText, normalise, normalise_cached
 from bot.core.ruleset import RuleSet, load_ruleset
-from bot.core.stance import Cues, MessageStance
+from bot.core.stance import Cues, MessageStance, uncovered
 
 CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
 CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
@@ -98,6 +99,7 @@ class Engine:
         self._subject_exclusion = compile_(terms["subject_exclusion"])
         self._other = compile_(terms["other_substance"])
         self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
+        self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
 
         self._requires: dict[str, re2._Regexp] = {}
         self._unless_before: dict[str, re2._Regexp] = {}
@@ -153,10 +155,11 @@ class Engine:
         """
         norm = normalise(text)
         subjects = self._subject_spans(norm.data)
-        recent = [normalise_cached(c) for c in context[-CONTEXT_WINDOW:] if c]
-        context_has_subject = any(self._subject_spans(c.data) for c in recent)
+        recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
+        context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
         if not subjects and not context_has_subject:
             return []
+        recent = [normalise_cached(c) for c in recent_texts]
         message = _Message(norm, MessageStance(norm.data, self.cues), subjects, recent, context_has_subject)
 
         best: dict[ClaimId, Finding] = {}
@@ -191,8 +194,12 @@ class Engine:
         spans = [m.span() for m in self._subject.finditer(text)]
         if not spans:
             return spans
-        excluded = [m.span() for m in self._subject_exclusion.finditer(text)]
-        return [s for s in spans if not any(e0 <= s[0] and s[1] <= e1 for e0, e1 in excluded)]
+        return uncovered(spans, [m.span() for m in self._subject_exclusion.finditer(text)])
+
+    def _mentions_kratom(self, text: str) -> bool:
+        """Whether a context message names kratom; memoised, because a channel's
+        recent messages are the context of every message that follows them."""
+        return bool(self._subject_spans(normalise_cached(text).data))
 
     def _other_subjects(self, message: _Message) -> list[tuple[int, int]]:
         """Other substances named as a subject (not as the thing kratom is compared with)."""

@@ -107,8 +107,7 @@ class MessageStance:
         return any(not self.is_question(m.start()) for m in self.cues.endorsement.finditer(self.text))
 
     def sentence_at(self, position: int) -> tuple[int, int, bytes]:
-        index = bisect.bisect_right(self.sentences, (position, float("inf"))) - 1
-        return self.sentences[max(index, 0)]
+        return _containing(self.sentences, position)
 
     def contrast_segment_at(self, position: int) -> tuple[int, int]:
         return _containing(self.contrast_segments, position)
@@ -133,10 +132,7 @@ class MessageStance:
         window_start = max(clause_start, start - NEGATION_WINDOW)
         window = self.text[window_start:start]
         hits = _spans(self.cues.negation, window)
-        if not hits:
-            return False
-        exceptions = _spans(self.cues.negation_exception, window)
-        return any(not any(e0 <= h0 and h1 <= e1 for e0, e1 in exceptions) for h0, h1 in hits)
+        return bool(hits) and bool(uncovered(hits, _spans(self.cues.negation_exception, window)))
 
     def is_reported(self, start: int, end: int) -> bool:
         """Quoted, or said by someone else ("my uncle says...") and not endorsed."""
@@ -147,10 +143,8 @@ class MessageStance:
         clause_start, _ = self.clause_at(start)
         before = self.text[clause_start:start]
         reports = _spans(self.cues.reported_speech, before)
-        if not reports:
-            return False
-        own = _spans(self.cues.own_voice, before)  # "i'd say", "i think": the author's own view
-        return any(not any(o0 <= r0 and r1 <= o1 for o0, o1 in own) for r0, r1 in reports)
+        # "i'd say", "i think": the author's own view, not someone else's
+        return bool(reports) and bool(uncovered(reports, _spans(self.cues.own_voice, before)))
 
     def reports_failure(self, position: int) -> bool:
         """The clause says it did not work ("didn't touch the pain", "all it did was...")."""
@@ -162,11 +156,16 @@ class MessageStance:
         return _starts_at(self.cues.agreement, self.text.lstrip())
 
 
-def _containing(segments: list[tuple[int, int]], position: int) -> tuple[int, int]:
+def uncovered(spans: list[tuple[int, int]], covers: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans that no span of ``covers`` contains (cue words inside an exception phrase)."""
+    return [(s0, s1) for s0, s1 in spans if not any(c0 <= s0 and s1 <= c1 for c0, c1 in covers)]
+
+
+def _containing(segments: list[tuple], position: int) -> tuple:
+    """The segment (start, end, ...) of a sorted, gap-free list that holds ``position``."""
     index = bisect.bisect_right(segments, (position, float("inf"))) - 1
     return segments[max(index, 0)]
 
 
 def _starts_at(pattern: re2._Regexp, text: bytes) -> bool:
-    match = pattern.search(text)
-    return match is not None and match.start() == 0
+    return pattern.match(text) is not None

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.engine import Engine, Finding
+from bot.discord.embeds import NO_PINGS
 from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.storage import Detection, GuildSettings, Storage
@@ -46,7 +47,7 @@ class ClaimCheckBot(commands.Bot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
             help_command=None,
             **options,
         )

@@ -19,6 +19,7 @@ FIELDS_MAX = 25
 FOOTER_MAX = 2048
 EMBED_TOTAL_MAX = 6000
 
+NO_PINGS = discord.AllowedMentions.none()  # on everything the bot sends
 REPLY_COLOUR = discord.Colour.from_rgb(230, 162, 60)
 ALERT_COLOUR = discord.Colour.from_rgb(200, 80, 60)
 TITLE = "A note on this health claim"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.embeds import explanation
+from bot.discord.embeds import NO_PINGS, explanation
 from bot.storage import FalsePositiveResult
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ async def _why(interaction: discord.Interaction, detection_id: int) -> None:
         return
     findings = await bot.explain_detection(detection)
     await interaction.response.send_message(
-        explanation(findings, bot.rule_descriptions), ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        explanation(findings, bot.rule_descriptions), ephemeral=True, allowed_mentions=NO_PINGS
     )
 
 

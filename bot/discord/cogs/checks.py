@@ -9,12 +9,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.engine import Finding
-from bot.discord.embeds import reply_embed
+from bot.discord.embeds import NO_PINGS, reply_embed
 
 if TYPE_CHECKING:
     from bot.discord.client import ClaimCheckBot
 
-NO_PINGS = discord.AllowedMentions.none()
 NOTHING_FOUND = "No kratom health claims found. (ClaimCheck only knows the claims listed in its rules.)"
 MAX_TEXT = 4000
 

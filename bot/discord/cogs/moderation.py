@@ -14,12 +14,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.claims import ClaimId
+from bot.discord.embeds import NO_PINGS
 from bot.storage.base import MAX_COOLDOWN_SECONDS, MAX_REPLIES_PER_MINUTE, GuildSettings
 
 if TYPE_CHECKING:
     from bot.discord.client import ClaimCheckBot
 
-NO_PINGS = discord.AllowedMentions.none()
 MAX_STATS_DAYS = 3650
 ChannelLike = discord.TextChannel | discord.ForumChannel | discord.CategoryChannel | discord.Thread
 

@@ -12,7 +12,7 @@ import discord
 from discord.ext import commands
 
 from bot.core.engine import Finding
-from bot.discord.embeds import alert_embed, reply_embed
+from bot.discord.embeds import NO_PINGS, alert_embed, reply_embed
 from bot.discord.views import reply_view
 from bot.storage import Detection, GuildSettings
 from bot.storage.base import DetectionAction
@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from bot.discord.client import ClaimCheckBot
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
 
 
 def channel_chain(channel: discord.abc.GuildChannel | discord.Thread) -> list[int]:
