@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.engine import Engine  # noqa: E402
-from bot.core.models import as_case  # noqa: E402
+from bot.core.models import Conversation, as_case  # noqa: E402
 from bot.core.ruleset import load_ruleset  # noqa: E402
 
 ORDINARY = [
@@ -60,9 +60,9 @@ ORDINARY = [
 FILLER = "the a to and of my is it for on with this that day week just so really pain doc work home".split()
 
 
-def build_stream(size: int, kratom_share: float, kratom_messages: list[tuple[str, list[str]]], seed: int = 7):
+def build_stream(size: int, kratom_share: float, kratom_messages: list[tuple[str, Conversation]], seed: int = 7):
     rng = random.Random(seed)
-    stream: list[tuple[str, list[str]]] = []
+    stream: list[tuple[str, Conversation]] = []
     for _ in range(size):
         if rng.random() < kratom_share:
             stream.append(rng.choice(kratom_messages))
@@ -70,18 +70,18 @@ def build_stream(size: int, kratom_share: float, kratom_messages: list[tuple[str
         text = rng.choice(ORDINARY)
         if rng.random() < 0.5:
             text += " " + " ".join(rng.choice(FILLER) for _ in range(rng.randint(3, 25)))
-        context = [rng.choice(ORDINARY)] if rng.random() < 0.3 else []
+        context = Conversation(replied_to=rng.choice(ORDINARY)) if rng.random() < 0.3 else Conversation()
         stream.append((text, context))
     return stream
 
 
-def kratom_corpus(engine: Engine) -> list[tuple[str, list[str]]]:
+def kratom_corpus(engine: Engine) -> list[tuple[str, Conversation]]:
     """Kratom messages taken from the rules' own examples (claims and non-claims)."""
     corpus = []
     for loaded in engine.ruleset.rules:
         for example in [*loaded.rule.examples.match, *loaded.rule.examples.no_match]:
             case = as_case(example)
-            corpus.append((case.text, list(case.context)))
+            corpus.append((case.text, Conversation.from_list(case.context)))
     return corpus
 
 
@@ -103,7 +103,7 @@ def naive_baseline(engine: Engine):
         for pattern in [*loaded.rule.patterns, *(c.message for c in loaded.rule.context_patterns)]:
             patterns.append(re.compile(engine.ruleset.expand(pattern)))
 
-    def detect(text: str, context: list[str]) -> list[int]:
+    def detect(text: str, conversation: Conversation) -> list[int]:
         folded = text.lower()
         return [index for index, regex in enumerate(patterns) if regex.search(folded)]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.engine import Engine
+from bot.core.models import Conversation
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -19,4 +20,4 @@ def engine() -> Engine:
 
 
 def claims_of(engine: Engine, text: str, context: list[str] | tuple[str, ...] = ()) -> set[str]:
-    return {str(f.claim) for f in engine.detect(text, context)}
+    return {str(f.claim) for f in engine.detect(text, Conversation.from_list(context))}

@@ -14,6 +14,7 @@ from typing import IO
 from bot.core.engine import Engine
 from bot.core.evaluation import evaluate
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
+from bot.core.models import Conversation
 from bot.core.reply import render_json, render_text
 from bot.core.ruleset import load_ruleset
 from bot.core.ruletests import lint, run_examples
@@ -50,7 +51,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not text.strip():
         raise CliError("nothing to check: give TEXT or pipe it on standard input")
     engine = _engine(args)
-    findings = engine.detect(text, args.context or ())
+    findings = engine.detect(text, Conversation.from_list(args.context or ()))
     if args.json:
         _emit_json(render_json(text, findings))
     else:
@@ -109,7 +110,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 problems.append(item)
                 print(f"warning: {item}", file=sys.stderr)
                 continue
-            findings = engine.detect(item.text, item.context)
+            findings = engine.detect(item.text, item.conversation)
             scanned += 1
             claims = [str(f.claim) for f in findings]
             if claims:

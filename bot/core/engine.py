@@ -1,6 +1,6 @@
 """The detection engine: normalise, match, decide. No Discord, no database.
 
-``Engine.detect(text, context)`` returns at most one finding per claim id. Each
+``Engine.detect(text, conversation)`` returns at most one finding per claim id. Each
 rule's patterns run as one linear-time RE2 set pass over the folded text; only
 the patterns that hit are searched again to find where they matched and whether
 the author actually asserts it (stance) about kratom (subject). Messages that
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import re2
 
-from bot.core.claims import CLAIM_SUMMARIES, ClaimId
-from bot.core.models import Rule, Source
+from bot.core.claims import ClaimId
+from bot.core.models import Conversation, Finding, Rule, Source
 from bot.core.normalise import NormalisedText, normalise, normalise_cached
 from bot.core.ruleset import RuleSet, load_ruleset
 from bot.core.stance import Cues, MessageStance, uncovered
@@ -28,35 +28,6 @@ MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
 SET_MEMORY_BYTES = 64 << 20  # RE2 DFA budget per pattern set; the default 8 MiB thrashes on long messages
 ENGINE_TERMS = ("subject", "subject_exclusion", "other_substance", "comparison_before")
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One claim found in a message: what, by which rule, where, and the caveat."""
-
-    claim: ClaimId
-    rule_id: str
-    start: int  # span in the ORIGINAL message text
-    end: int
-    matched: str
-    caveat: str
-    sources: tuple[Source, ...]
-    basis: str = "message"  # message | context | agreement
-
-    @property
-    def summary(self) -> str:
-        return CLAIM_SUMMARIES[self.claim]
-
-    def to_dict(self) -> dict:
-        return {
-            "claim": str(self.claim),
-            "rule": self.rule_id,
-            "span": [self.start, self.end],
-            "matched": self.matched,
-            "basis": self.basis,
-            "caveat": self.caveat,
-            "sources": [source.id for source in self.sources],
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +113,17 @@ class Engine:
     def detect(
         self,
         text: str,
-        context: Sequence[str] = (),
+        conversation: Conversation = Conversation(),
         *,
         disabled_claims: frozenset[str] | set[str] = frozenset(),
         disabled_rules: frozenset[str] | set[str] = frozenset(),
         _answering: bool = False,
     ) -> list[Finding]:
-        """Claims that ``text`` makes; ``context`` is the conversation before it, oldest first.
+        """Claims that ``text`` makes in ``conversation``, the messages before it.
 
-        The last context entry is the message being replied to. ``_answering``
-        treats a question as a statement, to read a "yes" that answers it.
+        ``_answering`` treats a question as a statement, to read a "yes" that answers it.
         """
+        context = conversation.messages
         norm = normalise(text)
         subjects = self._subject_spans(norm.data)
         recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
@@ -246,7 +217,11 @@ class Engine:
         if not (short or clause_end <= opening.end() + 3 or not rest[:3].strip(b" ,!.")):
             return []
         replied_to = self.detect(
-            context[-1], context[:-1], disabled_claims=disabled_claims, disabled_rules=disabled_rules, _answering=True
+            context[-1],
+            Conversation.from_list(context[:-1]),
+            disabled_claims=disabled_claims,
+            disabled_rules=disabled_rules,
+            _answering=True,
         )
         start, end = message.norm.byte_span_to_original(*opening.span())
         return [

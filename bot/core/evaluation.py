@@ -71,7 +71,7 @@ def evaluate(engine: Engine, messages: Iterable[InputMessage]) -> Report:
             continue
         report.messages += 1
         expected = set(message.claims)
-        found = {str(f.claim) for f in engine.detect(message.text, message.context)}
+        found = {str(f.claim) for f in engine.detect(message.text, message.conversation)}
         if expected and found:
             report.overall.tp += 1
         elif found:

@@ -17,6 +17,7 @@ from typing import IO
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.core.claims import ClaimId
+from bot.core.models import Conversation
 
 EXPORT_CONTEXT_MESSAGES = 2  # channel messages before a message that count as its context
 
@@ -29,6 +30,10 @@ class InputMessage(BaseModel):
     context: list[str] = Field(default_factory=list)
     claims: list[ClaimId] | None = None
     note: str | None = None
+
+    @property
+    def conversation(self) -> Conversation:
+        return Conversation.from_list(self.context)
 
 
 @dataclass(frozen=True)
@@ -91,15 +96,11 @@ def read_discord_export(data: dict, name: str) -> Iterator[InputMessage | InputP
             yield InputProblem(where, "'content' is not a string")
             continue
         message_id = str(raw["id"])
-        context = list(recent)
         reference = raw.get("reference") or {}
         replied = by_id.get(str(reference.get("messageId"))) if isinstance(reference, dict) else None
-        if replied is not None:
-            if replied in context:
-                context.remove(replied)
-            context.append(replied)
         if content.strip():
-            yield InputMessage(id=message_id, text=content, context=context)
+            conversation = Conversation.of(recent, replied)
+            yield InputMessage(id=message_id, text=content, context=list(conversation.messages))
             by_id[message_id] = content
             recent.append(content)
 

@@ -1,13 +1,16 @@
-"""Validated shapes of the files in ``rules/``: rules, sources and the lexicon."""
+"""The core's data: validated shapes of the files in ``rules/`` (rules, sources, the lexicon),
+the conversation a message belongs to, and the findings the engine returns."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from bot.core.claims import ClaimId
+from bot.core.claims import CLAIM_SUMMARIES, ClaimId
 
 MAX_CAVEAT_CHARS = 320
 MIN_EXAMPLES = 5
@@ -124,3 +127,67 @@ class Rule(_Strict):
         if not self.patterns and not self.context_patterns:
             raise ValueError("a rule needs at least one entry in patterns or context_patterns")
         return self
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The messages before one message: earlier channel messages, oldest first, and the one it replies to.
+
+    Built by ``of`` wherever a conversation is assembled (the bot's channel
+    buffer, the DiscordChatExporter reader), so both see the same shape.
+    """
+
+    earlier: tuple[str, ...] = ()
+    replied_to: str | None = None
+
+    @classmethod
+    def of(cls, earlier: Iterable[str], replied_to: str | None = None) -> Conversation:
+        """Blank messages dropped; the replied-to message moved out of ``earlier`` to the end."""
+        kept = tuple(text for text in earlier if text.strip() and text != replied_to)
+        if replied_to is not None and not replied_to.strip():
+            replied_to = None
+        return cls(kept, replied_to)
+
+    @classmethod
+    def from_list(cls, context: Sequence[str]) -> Conversation:
+        """The JSON Lines ``context`` convention: oldest first, the last one is replied to."""
+        if not context:
+            return cls()
+        return cls.of(context[:-1], context[-1])
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """Oldest first, the replied-to message (if any) last."""
+        return self.earlier if self.replied_to is None else (*self.earlier, self.replied_to)
+
+    def __bool__(self) -> bool:
+        return bool(self.earlier) or self.replied_to is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One claim found in a message: what, by which rule, where, and the caveat."""
+
+    claim: ClaimId
+    rule_id: str
+    start: int  # span in the ORIGINAL message text
+    end: int
+    matched: str
+    caveat: str
+    sources: tuple[Source, ...]
+    basis: str = "message"  # message | context | agreement
+
+    @property
+    def summary(self) -> str:
+        return CLAIM_SUMMARIES[self.claim]
+
+    def to_dict(self) -> dict:
+        return {
+            "claim": str(self.claim),
+            "rule": self.rule_id,
+            "span": [self.start, self.end],
+            "matched": self.matched,
+            "basis": self.basis,
+            "caveat": self.caveat,
+            "sources": [source.id for source in self.sources],
+        }

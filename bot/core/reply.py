@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.core.engine import Finding
+from bot.core.models import Finding
 from bot.core.models import Source
 
 REMINDER = (

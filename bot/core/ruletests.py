@@ -8,7 +8,7 @@ import re2
 
 from bot.core.claims import ClaimId
 from bot.core.engine import Engine
-from bot.core.models import ExampleCase, as_case
+from bot.core.models import Conversation, ExampleCase, as_case
 from bot.core.normalise import normalise
 from bot.core.ruleset import LoadedRule, RuleSet
 
@@ -57,7 +57,7 @@ def run_examples(engine: Engine, rules: list[LoadedRule] | None = None) -> tuple
             for index, example in enumerate(examples):
                 count += 1
                 case = as_case(example)
-                findings = [f for f in engine.detect(case.text, case.context) if f.claim == rule.claim]
+                findings = [f for f in engine.detect(case.text, Conversation.from_list(case.context)) if f.claim == rule.claim]
                 ok = any(f.rule_id == rule.id for f in findings) if expected == "match" else not findings
                 if not ok:
                     failures.append(

@@ -12,7 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.engine import Engine, Finding
+from bot.core.engine import Engine
+from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS
 from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
 from bot.discord.views import DYNAMIC_ITEMS
@@ -145,11 +146,11 @@ class ClaimCheckBot(commands.Bot):
 
     # --- detection ----------------------------------------------------------------------
 
-    def detect(self, text: str, context: list[str], settings: GuildSettings | None = None) -> list[Finding]:
+    def detect(self, text: str, conversation: Conversation, settings: GuildSettings | None = None) -> list[Finding]:
         if settings is None:
-            return self.engine.detect(text, context)
+            return self.engine.detect(text, conversation)
         return self.engine.detect(
-            text, context, disabled_claims=settings.disabled_claims, disabled_rules=settings.disabled_rules
+            text, conversation, disabled_claims=settings.disabled_claims, disabled_rules=settings.disabled_rules
         )
 
     async def explain_detection(self, detection: Detection) -> list[Finding]:

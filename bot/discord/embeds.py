@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.core.engine import Finding
+from bot.core.models import Finding
 from bot.core.models import Source
 from bot.core.reply import REMINDER
 

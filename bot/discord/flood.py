@@ -7,6 +7,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bot.core.models import Conversation
+
 Clock = Callable[[], float]
 
 
@@ -94,12 +96,10 @@ class ConversationBuffer:
     def get(self, channel_id: int, message_id: int) -> str | None:
         return next((m.content for m in self._channels.get(channel_id, ()) if m.message_id == message_id), None)
 
-    def context(self, channel_id: int, before_message_id: int, replied_to: str | None) -> list[str]:
-        """Earlier messages, oldest first, with the replied-to message last."""
-        earlier = [m.content for m in self._channels.get(channel_id, ()) if m.message_id < before_message_id]
-        if replied_to is not None:
-            earlier = [text for text in earlier if text != replied_to] + [replied_to]
-        return earlier
+    def context(self, channel_id: int, before_message_id: int, replied_to: str | None) -> Conversation:
+        """The buffered messages before ``before_message_id``, and the one it replies to."""
+        earlier = (m.content for m in self._channels.get(channel_id, ()) if m.message_id < before_message_id)
+        return Conversation.of(earlier, replied_to)
 
 
 class RecentIds:

@@ -5,6 +5,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core.models import Conversation
 from bot.core.normalise import normalise
 
 # A hang guard, not a benchmark (bench/ measures speed): RE2 is linear, so even a
@@ -22,7 +23,7 @@ messy_text = st.lists(st.one_of(st.text(max_size=40), kratomish), max_size=60).m
 @given(text=messy_text, context=st.lists(messy_text, max_size=3))
 def test_engine_never_raises_and_spans_point_into_the_text(engine, text, context):
     started = time.perf_counter()
-    findings = engine.detect(text, context)
+    findings = engine.detect(text, Conversation.from_list(context))
     assert time.perf_counter() - started < HANG_GUARD_SECONDS
     assert len({f.claim for f in findings}) == len(findings)
     for finding in findings:
@@ -48,5 +49,5 @@ def test_huge_repetitive_message_stays_fast(engine, chunk):
     text = (chunk + " kratom is safer than oxy? not ")[:4000] * 1
     text = (text * (4000 // max(len(text), 1) + 1))[:4000]
     started = time.perf_counter()
-    engine.detect(text, [text])
+    engine.detect(text, Conversation(replied_to=text))
     assert time.perf_counter() - started < HANG_GUARD_SECONDS

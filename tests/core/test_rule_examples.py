@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.core.models import as_case
+from bot.core.models import Conversation, as_case
 from bot.core.ruleset import load_ruleset
 from bot.core.ruletests import lint, run_examples
 
@@ -18,7 +18,7 @@ CASES = [
 @pytest.mark.parametrize(("rule_id", "expected", "case"), CASES)
 def test_rule_example(engine, rule_id, expected, case):
     rule = RULESET.rule(rule_id).rule
-    findings = [f for f in engine.detect(case.text, case.context) if f.claim == rule.claim]
+    findings = [f for f in engine.detect(case.text, Conversation.from_list(case.context)) if f.claim == rule.claim]
     if expected == "match":
         assert any(f.rule_id == rule_id for f in findings), f"{rule_id} should match {case.text!r}"
     else:

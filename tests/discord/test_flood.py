@@ -1,5 +1,6 @@
 """Cooldown, reply cap and the conversation buffer, with a controllable clock."""
 
+from bot.core.models import Conversation
 from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
 
 
@@ -40,13 +41,13 @@ def test_conversation_buffer_context_order_and_reply_last():
     buffer = ConversationBuffer(per_channel=3)
     for message_id, text in enumerate(["a", "b", "c", "d"], start=1):
         buffer.add(10, message_id, text)
-    assert buffer.context(10, 5, None) == ["b", "c", "d"]
-    assert buffer.context(10, 5, "c") == ["b", "d", "c"]
-    assert buffer.context(10, 3, None) == ["b"]
+    assert buffer.context(10, 5, None).messages == ("b", "c", "d")
+    assert buffer.context(10, 5, "c") == Conversation(("b", "d"), "c")
+    assert buffer.context(10, 3, None).messages == ("b",)
     buffer.update(10, 4, "d2")
     assert buffer.get(10, 4) == "d2" and buffer.get(11, 4) is None
     buffer.add(10, 6, "   ")
-    assert buffer.context(10, 7, None) == ["b", "c", "d2"]
+    assert buffer.context(10, 7, None).messages == ("b", "c", "d2")
 
 
 def test_recent_ids_are_bounded():

@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.engine import Finding
+from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS, reply_embed
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class Checks(commands.Cog):
     @app_commands.command(name="claimcheck", description="Check a text for kratom health claims")
     @app_commands.describe(text="The text to check", public="Post the result in the channel (default: only you see it)")
     async def claimcheck(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, MAX_TEXT], public: bool = False) -> None:
-        findings = self.bot.detect(text, [], await self._settings(interaction))
+        findings = self.bot.detect(text, Conversation(), await self._settings(interaction))
         await _answer(interaction, findings, public=public)
 
     async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:

@@ -11,7 +11,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.core.engine import Finding
+from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS, alert_embed, reply_embed
 from bot.discord.views import reply_view
 from bot.storage import Detection, GuildSettings
@@ -58,7 +58,7 @@ class Watcher(commands.Cog):
         roles = getattr(message.author, "roles", [])
         return not any(role.id in settings.ignored_roles for role in roles)
 
-    def _context(self, message: discord.Message) -> list[str]:
+    def _context(self, message: discord.Message) -> Conversation:
         replied_to = None
         reference = message.reference
         if reference is not None and reference.message_id:
