@@ -1,12 +1,20 @@
 """Text normalisation that remembers where every character came from.
 
 Rules match against a folded copy of the message: lower case, compatibility
-forms and accents removed, Cyrillic and Greek look-alikes mapped to Latin,
-zero-width and control characters dropped, Discord markdown and curly quotes
-flattened, URLs and mentions blanked out. Findings must point at the words the
-member actually typed, so the folded copy keeps an offset map back into the
-original text. Plain ASCII messages (the common case) fold without changing
-length, so they need no map at all.
+forms and accents removed, look-alike letters folded to the Latin letter they
+imitate, zero-width and control characters dropped, Discord markdown and curly
+quotes flattened, URLs and mentions blanked out, and words spelt out letter by
+letter ("s a f e r", "k.r.a.t.o.m") joined up again.
+
+Look-alikes are folded by ``decancer`` (a maintained table of Unicode
+confusables, UTS #39 and more, built for Discord names): small capitals,
+full-width, mathematical alphanumerics, circled and squared letters, Cyrillic
+and Greek homoglyphs. It is consulted for letters only: symbols such as "≠" or
+emoji keep their meaning.
+
+Findings must point at the words the member actually typed, so the folded copy
+keeps an offset map back into the original text. Plain ASCII messages (the
+common case) usually fold without changing length, so they need no map at all.
 """
 
 from __future__ import annotations
@@ -16,22 +24,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+import decancer_py
+
 # Markdown and formatting characters become spaces: bold/italic (*, _),
 # strikethrough (~), spoilers (||), inline code (`), block quotes (>),
 # headings (#) and escapes (\). Same length, so offsets stay valid.
 _MARKDOWN = "*_~|`>#\\"
 _ASCII_TABLE = str.maketrans({c: " " for c in _MARKDOWN})
-
-# Letters that look like Latin letters (Cyrillic and Greek, both cases after
-# lower-casing). Only shapes a reader would take for the Latin letter.
-_CONFUSABLES = {
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h",
-    "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s",
-    "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "ԛ": "q", "ԝ": "w", "һ": "h",
-    "ʀ": "r", "ɑ": "a", "ο": "o", "α": "a", "κ": "k", "τ": "t", "ρ": "p",
-    "ν": "v", "ι": "i", "υ": "u", "ε": "e", "χ": "x", "μ": "m", "η": "n",
-    "γ": "y", "β": "b", "ω": "w", "ϲ": "c", "ℓ": "l",
-}
 
 _PUNCTUATION = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -52,6 +51,28 @@ _OPAQUE = re.compile(
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+# A word spelt out with one separator between its letters: "s a f e r",
+# "k.r.a.t.o.m", "s-a-f-e". Three letters at least, so "e.g." and "a.m." stay.
+_SPELT_OUT = re.compile(r"(?<![a-z0-9])[a-z]([ .\-_*])[a-z](?:\1[a-z])+(?![a-z0-9])")
+
+
+def _looks_like_letter(ch: str) -> bool:
+    """Letters and digits, and the symbols that are letters in disguise (🅺, Ⓚ)."""
+    category = unicodedata.category(ch)
+    if category[0] in "LN":
+        return True
+    return category == "So" and "LATIN" in unicodedata.name(ch, "") and "LETTER" in unicodedata.name(ch, "")
+
+
+def _fold_letter(ch: str) -> str:
+    """The Latin letters a non-ASCII letter imitates, or the letter without its accents."""
+    cured = str(decancer_py.parse(ch))
+    if cured and cured.isascii() and cured.isalnum():
+        return cured.lower()
+    bare = "".join(p for p in unicodedata.normalize("NFKD", ch) if unicodedata.category(p) not in ("Mn", "Me"))
+    return bare.lower()
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     """What one non-ASCII character becomes in the folded text ('' = dropped)."""
@@ -66,15 +87,12 @@ def _fold_char(ch: str) -> str:
         return " "
     out = []
     for part in unicodedata.normalize("NFKC", ch):
-        # Strip accents from letters only: decomposing symbols would turn
-        # "≠" into "=" and invert what the member wrote.
-        if unicodedata.category(part).startswith("L"):
-            part = "".join(p for p in unicodedata.normalize("NFKD", part) if unicodedata.category(p) not in ("Mn", "Me"))
-        for piece in part.lower():
-            if unicodedata.category(piece) in ("Mn", "Me"):
-                continue
-            piece = _CONFUSABLES.get(piece, piece)
-            out.append(" " if piece in _MARKDOWN else piece)
+        if not part.isascii() and _looks_like_letter(part):
+            part = _fold_letter(part)
+        elif part.isascii():
+            part = part.lower()
+        # Symbols keep their meaning: decomposing "≠" would give "=".
+        out.append("".join(" " if piece in _MARKDOWN else piece for piece in part))
     return "".join(out)
 
 
@@ -118,11 +136,32 @@ def _blank_opaque(text: str) -> str:
     return _OPAQUE.sub(lambda m: " " * len(m.group()), text)
 
 
+def _join_spelt_out(folded: str, offsets: list[int] | None) -> tuple[str, list[int] | None]:
+    """Drop the separators inside spelt-out words, keeping the offset map in step."""
+    if offsets is None:
+        offsets = list(range(len(folded)))
+    keep = [True] * len(folded)
+    for match in _SPELT_OUT.finditer(folded):
+        start = match.start()
+        if match.group(1) == " " and folded[start] in "ai" and match.end() - start >= 7:
+            start += 2  # "a k r a t o m": the article is a word of its own
+        for index in range(start + 1, match.end(), 2):
+            keep[index] = False
+    joined = "".join(ch for ch, kept in zip(folded, keep) if kept)
+    return joined, [offset for offset, kept in zip(offsets, keep) if kept]
+
+
+def _finish(original: str, folded: str, offsets: list[int] | None) -> NormalisedText:
+    folded = _blank_opaque(folded)
+    if _SPELT_OUT.search(folded):
+        folded, offsets = _join_spelt_out(folded, offsets)
+    return NormalisedText.build(original, folded, None if offsets is None else tuple(offsets))
+
+
 def normalise(text: str) -> NormalisedText:
     """Fold ``text`` for matching; see the module docstring for what changes."""
     if text.isascii():
-        folded = text.lower().translate(_ASCII_TABLE)
-        return NormalisedText.build(text, _blank_opaque(folded), None)
+        return _finish(text, text.lower().translate(_ASCII_TABLE), None)
 
     # ASCII runs fold in bulk; only the non-ASCII characters go one by one.
     pieces: list[str] = []
@@ -143,16 +182,16 @@ def normalise(text: str) -> NormalisedText:
     if position < len(text):
         pieces.append(text[position:].lower().translate(_ASCII_TABLE))
         runs.append((position, len(text) - position, len(text) - position))
-    folded = _blank_opaque("".join(pieces))
+    folded = "".join(pieces)
     if same_shape:
-        return NormalisedText.build(text, folded, None)
+        return _finish(text, folded, None)
     offsets: list[int] = []
     for start, length, folded_length in runs:
         if length == folded_length:
             offsets.extend(range(start, start + length))
         else:
             offsets.extend([start] * folded_length)
-    return NormalisedText.build(text, folded, tuple(offsets))
+    return _finish(text, folded, offsets)
 
 
 @lru_cache(maxsize=2048)

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.core.normalise import normalise
 
 
@@ -49,3 +51,35 @@ def test_span_maps_through_multi_character_folds():
     index = norm.text.index("kratom")
     start, end = norm.to_original(index, index + 6)
     assert text[start:end] == "ｋｒａｔｏｍ"
+
+
+@pytest.mark.parametrize(
+    "disguised",
+    [
+        "ᴋʀᴀᴛᴏᴍ is sᴀꜰᴇʀ",  # small capitals
+        "ｋｒａｔｏｍ is ｓａｆｅｒ",  # full-width
+        "𝐤𝐫𝐚𝐭𝐨𝐦 is 𝒔𝒂𝒇𝒆𝒓",  # mathematical bold and bold italic
+        "Ⓚⓡⓐⓣⓞⓜ is ⓢⓐⓕⓔⓡ",  # circled
+        "🅺🆁🅰🆃🅾🅼 is safer",  # negative squared
+        "кrатом is ѕаfеr",  # Cyrillic look-alikes
+        "κrαtom is safer",  # Greek look-alikes
+        "k r a t o m is s a f e r",  # spelt out with spaces
+        "k.r.a.t.o.m is s.a.f.e.r",  # ... with dots
+        "k-r-a-t-o-m is s-a-f-e-r",  # ... with hyphens
+        "kr\u200ba\u200btom is sa\u200cfer",  # zero-width characters
+    ],
+)
+def test_disguises_fold_to_plain_words_and_spans_map_back(disguised):
+    norm = normalise(disguised)
+    assert norm.text == "kratom is safer"
+    start, end = norm.to_original(norm.text.index("safer"), len(norm.text))
+    assert normalise(disguised[start:end]).text == "safer"
+
+
+def test_spelt_out_words_keep_short_abbreviations_and_articles():
+    assert normalise("e.g. at 9 a.m. it was fine").text == "e.g. at 9 a.m. it was fine"
+    assert normalise("i am a k r a t o m fan").text == "i am a kratom fan"
+
+
+def test_emoji_and_symbols_keep_their_meaning():
+    assert normalise("kratom 😀 ≠ safe").text == "kratom 😀 ≠ safe"
