@@ -10,8 +10,7 @@ from bot.core.engine import Engine
 from bot.core.models import Conversation
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-DEV_SET = SHARED / "eval" / "dev.jsonl"
+CORPUS = REPO / "corpus"
 
 
 @pytest.fixture(scope="session")

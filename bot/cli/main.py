@@ -1,4 +1,4 @@
-"""The ``claimcheck`` command line: check, scan, eval, rules, run."""
+"""The ``claimcheck`` command line: check, scan, eval, corpus, rules, run."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from collections import Counter
 from pathlib import Path
 from typing import IO
 
+from bot.core.behaviour import build_suite, run_suite
+from bot.core.claims import ClaimId
+from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select
 from bot.core.engine import Engine
-from bot.core.evaluation import evaluate
+from bot.core.evaluation import Report, agreement, evaluate
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
 from bot.core.models import Conversation
 from bot.core.reply import render_json, render_text
@@ -20,6 +23,7 @@ from bot.core.ruleset import load_ruleset
 from bot.core.ruletests import lint, run_examples
 from bot.core.yamlfile import RuleFileError
 
+DEFAULT_CORPUS = Path("corpus")
 PROGRESS_MIN_BYTES = 256 * 1024  # show a progress bar for inputs larger than this
 
 EXIT_OK = 0
@@ -138,9 +142,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 # --- eval ----------------------------------------------------------------------------
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    engine = _engine(args)
-    path, stream = _open_input(args.file)
+def _labelled_file(path_arg: str) -> list[InputMessage]:
+    path, stream = _open_input(path_arg)
     messages: list[InputMessage] = []
     unlabelled = 0
     for item in _records(path, stream):
@@ -154,12 +157,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise CliError(f"{path}: no labelled messages (each line needs a 'claims' list)")
     if unlabelled:
         print(f"warning: {unlabelled} messages without 'claims' were skipped", file=sys.stderr)
-    report = evaluate(engine, messages)
-    if args.json:
-        _emit_json(report.as_dict())
-        return EXIT_OK
+    return messages
+
+
+def _corpus(args: argparse.Namespace) -> list[CorpusItem]:
+    try:
+        return load_corpus(args.corpus)
+    except CorpusError as exc:
+        raise CliError(f"broken corpus: {exc}") from None
+    except OSError as exc:
+        raise CliError(f"{args.corpus}: cannot read the corpus: {exc.strerror or exc}") from None
+
+
+def _print_report(report: Report, title: str) -> None:
     overall = report.overall
-    print(f"{report.messages} labelled messages")
+    print(f"{title}: {report.messages} labelled messages")
     print(
         f"message level: precision {overall.precision:.3f}  recall {overall.recall:.3f}  f1 {overall.f1:.3f}"
         f"  (tp {overall.tp}, fp {overall.fp}, fn {overall.fn})"
@@ -168,12 +180,113 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(f"{'claim id':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
     for claim, counts in report.per_claim.items():
         print(f"{claim:<22}{counts.precision:>10.3f}{counts.recall:>8.3f}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
+
+
+def _print_misses(report: Report) -> None:
     if report.misclassified:
         print(f"\n{len(report.misclassified)} misclassified:")
         for miss in report.misclassified:
             expected = ",".join(miss.expected) or "-"
             found = ",".join(miss.found) or "-"
             print(f"  {miss.id}: expected {expected} | found {found} | {miss.text[:100]}")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    if args.behaviour:
+        return _eval_behaviour(engine, args)
+    if args.file is not None:
+        report = evaluate(engine, _labelled_file(args.file))
+        if args.json:
+            _emit_json(report.as_dict())
+            return EXIT_OK
+        _print_report(report, args.file)
+        _print_misses(report)
+        return EXIT_OK
+    items = _corpus(args)
+    splits = args.split or [Split.TEST]
+    chosen = select(items, splits, args.register or ())
+    if not chosen:
+        raise CliError(f"{args.corpus}: no items in split {'/'.join(splits)}")
+    registers = sorted({item.register_ for item in chosen})
+    reports = {"all": evaluate(engine, chosen)}
+    if len(registers) > 1:
+        reports.update({str(r): evaluate(engine, select(chosen, registers=[r])) for r in registers})
+    if args.json:
+        _emit_json({name: report.as_dict() for name, report in reports.items()})
+        return EXIT_OK
+    for name, report in reports.items():
+        _print_report(report, f"corpus {'+'.join(splits)}, {'every register' if name == 'all' else name}")
+        print()
+    if args.misses:
+        _print_misses(reports["all"])
+    return EXIT_OK
+
+
+def _eval_behaviour(engine: Engine, args: argparse.Namespace) -> int:
+    results = run_suite(engine, build_suite())
+    if args.json:
+        _emit_json({name: result.as_dict() for name, result in results.items()})
+        return EXIT_OK
+    print(f"{'capability':<34}{'tests':>7}{'failed':>8}{'rate':>8}")
+    for name, result in results.items():
+        print(f"{name:<34}{result.tests:>7}{result.failed:>8}{result.rate:>8.1%}")
+    if args.misses:
+        for name, result in results.items():
+            for failure in result.failures[:5]:
+                print(f"  {name}: {failure}")
+    return EXIT_OK
+
+
+# --- corpus --------------------------------------------------------------------------
+
+
+def cmd_corpus_stats(args: argparse.Namespace) -> int:
+    items = _corpus(args)
+    stats = corpus_stats(items)
+    columns = sorted(stats.items, key=lambda key: (list(Split).index(key[0]), key[1]))
+    header = [f"{split}/{register}" for split, register in columns]
+    rows = [["items", *(stats.items[c] for c in columns), sum(stats.items.values())]]
+    rows.append(["sources", *(stats.sources[c] for c in columns), sum(stats.sources.values())])
+    rows.append(["no claim", *(stats.negatives[c] for c in columns), sum(stats.negatives.values())])
+    for claim in (str(c) for c in ClaimId):
+        counts = stats.positives[claim]
+        rows.append([claim, *(counts[c] for c in columns), sum(counts.values())])
+    if args.markdown:
+        print("| | " + " | ".join(header) + " | total |")
+        print("|---" * (len(header) + 2) + "|")
+        for row in rows:
+            print("| " + " | ".join(str(cell) for cell in row) + " |")
+    else:
+        print(f"{'':<22}" + "".join(f"{h:>18}" for h in header) + f"{'total':>8}")
+        for row in rows:
+            print(f"{row[0]:<22}" + "".join(f"{cell:>18}" for cell in row[1:-1]) + f"{row[-1]:>8}")
+    total = len(items)
+    negatives = sum(stats.negatives.values())
+    print(
+        f"\n{total} items, {negatives} without a claim ({negatives / total:.1%}); "
+        f"{stats.positives_with_contrast} of {stats.positive_items} positives "
+        f"({stats.positives_with_contrast / max(stats.positive_items, 1):.1%}) have a contrast variant; "
+        "contrast items by edit: " + ", ".join(f"{edit} {n}" for edit, n in sorted(stats.contrast.items()))
+    )
+    return EXIT_OK
+
+
+def cmd_corpus_audit(args: argparse.Namespace) -> int:
+    items = {item.id: set(map(str, item.claims)) for item in _corpus(args)}
+    relabelled = {m.id: set(map(str, m.claims)) for m in _labelled_file(args.relabelled)}
+    unknown = sorted(relabelled.keys() - items.keys())
+    if unknown:
+        raise CliError(f"{args.relabelled}: ids not in the corpus: {', '.join(unknown[:5])}")
+    results = agreement(items, relabelled)
+    exact = sum(items[i] == relabelled[i] for i in relabelled)
+    print(f"{len(relabelled)} items relabelled; identical label sets: {exact} ({exact / len(relabelled):.1%})")
+    print(f"{'claim id':<22}{'kappa':>7}{'agree':>8}{'both':>6}{'first':>7}{'second':>8}")
+    for claim, result in results.items():
+        kappa = "n/a" if result.kappa is None else f"{result.kappa:.3f}"
+        print(
+            f"{claim:<22}{kappa:>7}{result.observed:>8.3f}{result.both:>6}{result.only_first:>7}{result.only_second:>8}"
+        )
     return EXIT_OK
 
 
@@ -278,10 +391,27 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     scan.set_defaults(handler=cmd_scan)
 
-    ev = commands.add_parser("eval", help="score the rules on labelled JSON Lines (precision, recall, F1)")
-    ev.add_argument("file", help="labelled JSON Lines, or '-' for standard input")
+    ev = commands.add_parser(
+        "eval", help="score detection on labelled JSON Lines, on the corpus, or on the behavioural suite"
+    )
+    ev.add_argument("file", nargs="?", help="labelled JSON Lines, or '-' for standard input (default: the corpus)")
+    ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
+    ev.add_argument("--split", action="append", type=Split, choices=list(Split), help="corpus split (default: test; repeatable)")
+    ev.add_argument("--register", action="append", type=Register, choices=list(Register), help="only this register (repeatable)")
+    ev.add_argument("--behaviour", action="store_true", help="run the behavioural suite: failure rate per capability")
+    ev.add_argument("--misses", action="store_true", help="with the corpus or --behaviour: list the misclassified items")
     ev.add_argument("--json", action="store_true", help="print JSON instead of tables")
     ev.set_defaults(handler=cmd_eval)
+
+    corpus = commands.add_parser("corpus", help="the labelled corpus: counts and label audit")
+    corpus.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
+    corpus_commands = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION")
+    stats = corpus_commands.add_parser("stats", help="validate the corpus and count items per split, register and claim id")
+    stats.add_argument("--markdown", action="store_true", help="print a Markdown table (for corpus/README.md)")
+    stats.set_defaults(handler=cmd_corpus_stats)
+    audit = corpus_commands.add_parser("audit", help="agreement (Cohen's kappa per claim id) with a blind relabelling")
+    audit.add_argument("relabelled", help="JSON Lines with 'id' and 'claims' for the relabelled items")
+    audit.set_defaults(handler=cmd_corpus_audit)
 
     rules = commands.add_parser("rules", help="list, lint and test rules")
     rule_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")

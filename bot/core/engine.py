@@ -27,7 +27,7 @@ CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition o
 MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
 SET_MEMORY_BYTES = 64 << 20  # RE2 DFA budget per pattern set; the default 8 MiB thrashes on long messages
-ENGINE_TERMS = ("subject", "subject_exclusion", "other_substance", "comparison_before")
+ENGINE_TERMS = ("subject", "chat_name", "subject_exclusion", "other_substance", "comparison_before")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,7 @@ class Engine:
             return re2.compile(pattern, options)
 
         self._subject = compile_(terms["subject"])
+        self._chat_name = compile_(terms["chat_name"])
         self._subject_exclusion = compile_(terms["subject_exclusion"])
         self._other = compile_(terms["other_substance"])
         self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
@@ -158,6 +159,18 @@ class Engine:
             for finding in self._adopted(message, context, disabled_claims, disabled_rules):
                 best.setdefault(finding.claim, finding)
         return sorted(best.values(), key=lambda f: (f.start, f.claim))
+
+    def names_kratom(self, text: str, conversation: Conversation = Conversation()) -> bool:
+        """Whether the message or its recent conversation names kratom: the gate for the learned model."""
+        return any(self._names_kratom(m) for m in (text, *conversation.messages[-CONTEXT_WINDOW:]) if m)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; context messages recur
+    def _names_kratom(self, text: str) -> bool:
+        data = normalise_cached(text).data
+        return bool(self._subject_spans(data)) or self._chat_name.search(data) is not None
+
+    def sources_of(self, rule_id: str) -> tuple[Source, ...]:
+        return self._sources[rule_id]
 
     # --- subject ------------------------------------------------------------------
 

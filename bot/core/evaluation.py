@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.core.claims import ClaimId
+from bot.core.corpus import CorpusItem
 from bot.core.engine import Engine
 from bot.core.messages import InputMessage
 
@@ -64,7 +65,7 @@ class Report:
         }
 
 
-def evaluate(engine: Engine, messages: Iterable[InputMessage]) -> Report:
+def evaluate(engine: Engine, messages: Iterable[InputMessage | CorpusItem]) -> Report:
     report = Report()
     for message in messages:
         if message.claims is None:
@@ -88,3 +89,41 @@ def evaluate(engine: Engine, messages: Iterable[InputMessage]) -> Report:
         if expected != found:
             report.misclassified.append(Miss(message.id, message.text, sorted(expected), sorted(found)))
     return report
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Two labellings of the same items for one claim id."""
+
+    items: int
+    both: int  # items both labellings give the claim
+    only_first: int
+    only_second: int
+
+    @property
+    def observed(self) -> float:
+        return (self.items - self.only_first - self.only_second) / self.items if self.items else 1.0
+
+    @property
+    def kappa(self) -> float | None:
+        """Cohen's kappa; None when chance agreement is total (one labelling never or always uses the claim)."""
+        if not self.items:
+            return None
+        first = (self.both + self.only_first) / self.items
+        second = (self.both + self.only_second) / self.items
+        expected = first * second + (1 - first) * (1 - second)
+        if expected >= 1.0:
+            return None
+        return (self.observed - expected) / (1 - expected)
+
+
+def agreement(first: dict[str, set[str]], second: dict[str, set[str]]) -> dict[str, Agreement]:
+    """Per claim id, how two labellings of the same item ids agree (items in both only)."""
+    ids = sorted(first.keys() & second.keys())
+    result = {}
+    for claim in (str(c) for c in ClaimId):
+        both = sum(claim in first[i] and claim in second[i] for i in ids)
+        only_first = sum(claim in first[i] and claim not in second[i] for i in ids)
+        only_second = sum(claim not in first[i] and claim in second[i] for i in ids)
+        result[claim] = Agreement(len(ids), both, only_first, only_second)
+    return result

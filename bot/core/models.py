@@ -175,7 +175,8 @@ class Finding:
     matched: str
     caveat: str
     sources: tuple[Source, ...]
-    basis: str = "message"  # message | context | agreement
+    basis: str = "message"  # message | context | agreement | model
+    score: float | None = None  # the learned model's probability, for findings it made
 
     @property
     def summary(self) -> str:
@@ -190,4 +191,5 @@ class Finding:
             "basis": self.basis,
             "caveat": self.caveat,
             "sources": [source.id for source in self.sources],
+            **({"score": self.score} if self.score is not None else {}),
         }

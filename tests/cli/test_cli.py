@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEV_SET
+from tests.conftest import CORPUS
+
+DEV_FILE = CORPUS / "dev" / "dev.jsonl"
 
 SCRIPT = Path(sys.executable).with_name("claimcheck")
 CLAIMCHECK = str(SCRIPT) if SCRIPT.exists() else shutil.which("claimcheck")
@@ -121,14 +123,49 @@ def test_scan_unknown_format_and_missing_file(tmp_path):
     assert result.returncode == 2 and "missing.jsonl: cannot open" in result.stderr
 
 
-@pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval/dev.jsonl is absent")
 def test_eval_prints_figures_and_json():
-    result = run("eval", str(DEV_SET))
+    result = run("eval", str(DEV_FILE))
     assert result.returncode == 0
     assert "message level: precision" in result.stdout and "chronic-pain" in result.stdout
-    payload = json.loads(run("eval", "--json", str(DEV_SET)).stdout)
+    payload = json.loads(run("eval", "--json", str(DEV_FILE)).stdout)
     assert payload["messages"] == 320
     assert payload["message_level"]["precision"] >= 0.95
+
+
+def test_eval_on_the_corpus_test_split_reports_each_register():
+    payload = json.loads(run("eval", "--json", "--corpus", str(CORPUS)).stdout)
+    assert set(payload) == {"all", "chat", "web"}
+    assert payload["all"]["messages"] == payload["chat"]["messages"] + payload["web"]["messages"]
+    text = run("eval", "--corpus", str(CORPUS), "--split", "validation", "--register", "web").stdout
+    assert "corpus validation, every register" in text and "message level" in text
+
+
+def test_eval_behaviour_prints_a_rate_per_capability():
+    result = run("eval", "--behaviour")
+    assert result.returncode == 0
+    for capability in ("found/chronic-pain", "invariant/typo", "directional/sarcastic"):
+        assert capability in result.stdout
+
+
+def test_corpus_stats_and_audit(tmp_path):
+    stats = run("corpus", "--corpus", str(CORPUS), "stats")
+    assert stats.returncode == 0 and "train/chat" in stats.stdout and "have a contrast variant" in stats.stdout
+    relabelled = tmp_path / "relabelled.jsonl"
+    relabelled.write_text(
+        json.dumps({"id": "d0001", "text": "x", "claims": ["clinically-proven", "harmless"]}) + "\n"
+        + json.dumps({"id": "d0002", "text": "x", "claims": []}) + "\n",
+        encoding="utf-8",
+    )
+    audit = run("corpus", "--corpus", str(CORPUS), "audit", str(relabelled))
+    assert audit.returncode == 0 and "2 items relabelled; identical label sets: 1 (50.0%)" in audit.stdout
+    assert "no-overdose" in audit.stdout
+
+
+def test_a_broken_corpus_names_file_line_and_field(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"id": "x1", "text": "hi", "claims": ["cures-all"], "source": "s", "register": "chat", "split": "dev"}\n')
+    result = run("corpus", "--corpus", str(tmp_path), "stats")
+    assert result.returncode == 2
+    assert "bad.jsonl:1: claims.0:" in result.stderr
 
 
 def test_rules_list_lint_and_test():
