@@ -46,13 +46,6 @@ class Source(_Strict):
             raise ValueError("a source needs a publisher or authors")
         return self
 
-    @property
-    def citation(self) -> str:
-        """Short human form: 'Title (Publisher, 2019)'."""
-        origin = self.publisher or self.authors or ""
-        year = f", {self.year}" if self.year else ""
-        return f"{self.title} ({origin}{year})"
-
 
 class SourcesFile(_Strict):
     sources: list[Source] = Field(min_length=1)
