@@ -143,7 +143,6 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
     term_origins: dict[str, Path] = {}
     lexicon_documents: dict[Path, YamlDocument] = {}
     sources: dict[str, Source] = {}
-    source_origins: dict[str, Path] = {}
     source_locations: dict[str, str] = {}
     label_owners: dict[str, str] = {}  # members tell sources apart by label alone
     rule_documents: list[tuple[Path, YamlDocument]] = []
@@ -163,11 +162,10 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
                 raise document.validation_error(exc) from None
             for index, source in enumerate(parsed.sources):
                 if source.id in sources:
-                    raise document.error(("sources", index, "id"), f"source id already defined in {source_origins[source.id]}")
+                    raise document.error(("sources", index, "id"), f"source id already defined in {source_locations[source.id]}")
                 if source.label in label_owners:
                     raise document.error(("sources", index, "label"), f"label already used by source {label_owners[source.label]}")
                 sources[source.id] = source
-                source_origins[source.id] = sources_path
                 source_locations[source.id] = f"{sources_path}:{document.line_of(('sources', index))}"
                 label_owners[source.label] = source.id
         for path in sorted(directory.glob("*.y*ml")):

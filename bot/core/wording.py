@@ -1,8 +1,9 @@
-"""Every word ClaimCheck says to members and moderators, in one place.
+"""Every word of ClaimCheck's replies, in one place.
 
-The caveats and source labels are data in ``rules/``; everything else a person
-reads (the reply around the caveats, buttons, command help, the "Why?" answer,
-alerts, the CLI's reply) is here. Layout and Discord's limits are elsewhere:
+The caveats and source labels are data in ``rules/``; everything else around
+them is here: the reply's intro and reminder, the claim summaries, the check
+command and menu, the buttons and their answers, the "Why?" answer, the alerts
+in the log channel and the CLI's reply. Layout and Discord's limits are elsewhere:
 ``bot/core/reply.py`` for text, ``bot/discord/embeds.py`` for embeds.
 
 The tone: say what research says, never that the member is wrong, and speak to
