@@ -59,7 +59,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         _emit_json(render_json(text, findings))
     else:
-        print(render_text(findings))
+        print(render_text(findings, long=args.long))
     return EXIT_OK
 
 
@@ -381,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("text", nargs="?", help="the message text; omit or '-' to read standard input")
     check.add_argument("--context", action="append", metavar="TEXT", help="an earlier message, oldest first (repeatable)")
     check.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.add_argument("--long", action="store_true", help="every caveat in full, with full citations")
     check.set_defaults(handler=cmd_check)
 
     scan = commands.add_parser(

@@ -21,19 +21,20 @@ class ClaimId(StrEnum):
     SKIN_BENEFIT = "skin-benefit"
 
 
-# The claim in plain words, as a reply shows it to members.
-CLAIM_SUMMARIES: dict[ClaimId, str] = {
-    ClaimId.SAFER_THAN_OPIOIDS: "Kratom is safer than opioids or prescription painkillers",
-    ClaimId.NO_OVERDOSE: "You cannot overdose on kratom",
-    ClaimId.NOT_ADDICTIVE: "Kratom is not addictive",
-    ClaimId.NEUROPATHIC_PAIN: "Kratom treats neuropathy or nerve pain",
-    ClaimId.CHRONIC_PAIN: "Kratom treats chronic pain or works as a painkiller",
-    ClaimId.CLINICALLY_PROVEN: "Research proves kratom works or is safe",
-    ClaimId.OPIOID_REPLACEMENT: "Kratom can replace opioids or treat opioid withdrawal",
-    ClaimId.STRAIN_ADVICE: "A particular strain or vein colour is best for a medical use",
-    ClaimId.DOSING_ADVICE: "Dosing instructions for a medical use",
-    ClaimId.HARMLESS: "Kratom is safe or harmless (for example because it is natural)",
-    ClaimId.MOOD_TREATMENT: "Kratom treats anxiety, depression or other mood problems",
-    ClaimId.ANTI_INFLAMMATORY: "Kratom reduces inflammation",
-    ClaimId.SKIN_BENEFIT: "Kratom is good for the skin or clears hyperpigmentation",
-}
+# Which claims a reply shows in full when a message makes many: those whose
+# belief most directly risks physical harm first.
+CLAIMS_BY_RISK: tuple[ClaimId, ...] = (
+    ClaimId.NO_OVERDOSE,
+    ClaimId.SAFER_THAN_OPIOIDS,
+    ClaimId.HARMLESS,
+    ClaimId.OPIOID_REPLACEMENT,
+    ClaimId.DOSING_ADVICE,
+    ClaimId.NOT_ADDICTIVE,
+    ClaimId.MOOD_TREATMENT,
+    ClaimId.CLINICALLY_PROVEN,
+    ClaimId.CHRONIC_PAIN,
+    ClaimId.NEUROPATHIC_PAIN,
+    ClaimId.STRAIN_ADVICE,
+    ClaimId.ANTI_INFLAMMATORY,
+    ClaimId.SKIN_BENEFIT,
+)

@@ -10,9 +10,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from bot.core.claims import CLAIM_SUMMARIES, ClaimId
+from bot.core.claims import ClaimId
+from bot.core.wording import CLAIM_SUMMARIES
 
 MAX_CAVEAT_CHARS = 320
+MAX_LABEL_CHARS = 40
+MAX_URL_CHARS = 300
 MIN_EXAMPLES = 5
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=80)]
@@ -24,27 +27,28 @@ class _Strict(BaseModel):
 
 
 class Source(_Strict):
-    """One bibliography entry; rules cite it by id."""
+    """One bibliography entry; rules cite it by id.
+
+    Members see ``label`` linked to ``url`` under each caveat; the full citation
+    (title, authors, publisher, year, note) is for "Why?" and ``check --long``.
+    """
 
     id: Identifier
+    # No brackets: the label is the text of a markdown link.
+    label: Annotated[str, StringConstraints(min_length=1, max_length=MAX_LABEL_CHARS, pattern=r"^[^\n\[\]]+$")]
     title: str = Field(min_length=1)
     publisher: str | None = None
     authors: str | None = None
     year: int | None = Field(default=None, ge=1900, le=2100)
-    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    # Bounded so that any three links fit in one Discord embed field.
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_URL_CHARS)]
+    note: OneLine | None = Field(default=None, description="e.g. that the cited copy is not the publisher's own page")
 
     @model_validator(mode="after")
     def _has_origin(self) -> Source:
         if not (self.publisher or self.authors):
             raise ValueError("a source needs a publisher or authors")
         return self
-
-    @property
-    def citation(self) -> str:
-        """Short human form: 'Title (Publisher, 2019)'."""
-        origin = self.publisher or self.authors or ""
-        year = f", {self.year}" if self.year else ""
-        return f"{self.title} ({origin}{year})"
 
 
 class SourcesFile(_Strict):

@@ -1,21 +1,42 @@
-"""What ClaimCheck says about a message, as plain text and as JSON-ready data.
+"""What ClaimCheck says about a message: which claims it shows in full, as plain
+text and as JSON-ready data.
 
-The Discord embed and the CLI both build on these, so members and moderators
-read the same words everywhere.
+The Discord embed builds on ``plan_reply`` too, so members and CLI users see the
+same claims, in the same order, with the same sources. The words are in
+``bot.core.wording``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.core.models import Finding
-from bot.core.models import Source
+from bot.core import wording
+from bot.core.claims import CLAIMS_BY_RISK
+from bot.core.models import Finding, Source
 
-REMINDER = (
-    "This is general information, not medical advice. Talk to a doctor or pharmacist "
-    "before using kratom or changing any medicine."
-)
-NO_CLAIMS = "No kratom health claims found."
+# A reply shows this many claims with their caveat; the rest get one line each
+# (summary and sources) so that a long message still gets a reply that reads
+# well on a phone. "Why?" and ``check --long`` show every caveat.
+CLAIMS_IN_FULL = 2
+
+
+@dataclass(frozen=True)
+class ReplyPlan:
+    in_full: tuple[Finding, ...]
+    in_brief: tuple[Finding, ...]
+
+
+def by_risk(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    return tuple(sorted(findings, key=lambda finding: CLAIMS_BY_RISK.index(finding.claim)))
+
+
+def plan_reply(findings: Sequence[Finding], *, everything_in_full: bool = False) -> ReplyPlan:
+    """The riskiest claims first (``CLAIMS_BY_RISK``); the first ``CLAIMS_IN_FULL`` in full."""
+    ranked = by_risk(findings)
+    if everything_in_full:
+        return ReplyPlan(ranked, ())
+    return ReplyPlan(ranked[:CLAIMS_IN_FULL], ranked[CLAIMS_IN_FULL:])
 
 
 def unique_sources(findings: Sequence[Finding]) -> list[Source]:
@@ -26,20 +47,25 @@ def unique_sources(findings: Sequence[Finding]) -> list[Source]:
     return list(seen.values())
 
 
-def render_text(findings: Sequence[Finding]) -> str:
-    """The reply the bot would give, for a terminal."""
+def render_text(findings: Sequence[Finding], *, long: bool = False) -> str:
+    """The reply the bot would give, for a terminal; ``long`` shows every caveat and full citations."""
     if not findings:
-        return NO_CLAIMS
-    noun = "claim" if len(findings) == 1 else "claims"
-    lines = [f"ClaimCheck found {len(findings)} kratom health {noun}:", ""]
-    for number, finding in enumerate(findings, start=1):
+        return wording.NO_CLAIMS
+    plan = plan_reply(findings, everything_in_full=long)
+    lines = [wording.reply_intro(len(findings)), ""]
+    shown = [(finding, True) for finding in plan.in_full] + [(finding, False) for finding in plan.in_brief]
+    for number, (finding, with_caveat) in enumerate(shown, start=1):
         lines.append(f"{number}. {finding.summary}  [{finding.claim}]")
-        lines.append(f"   Matched: \"{finding.matched}\"")
-        lines.append(f"   {finding.caveat}")
+        lines.append("   " + wording.MATCHED.format(words=finding.matched))
+        if with_caveat:
+            lines.append(f"   {finding.caveat}")
         for source in finding.sources:
-            lines.append(f"   - {source.citation} {source.url}")
+            detail = wording.full_citation(source) + " " if long else ""
+            lines.append(f"   - {source.label}: {detail}{source.url}")
         lines.append("")
-    lines.append(REMINDER)
+    if plan.in_brief:
+        lines += [wording.LONG_HINT, ""]
+    lines.append(wording.REMINDER)
     return "\n".join(lines)
 
 
@@ -49,5 +75,5 @@ def render_json(text: str, findings: Sequence[Finding]) -> dict:
         "claims": [str(f.claim) for f in findings],
         "findings": [f.to_dict() for f in findings],
         "sources": [source.model_dump() for source in unique_sources(findings)],
-        "reminder": REMINDER if findings else None,
+        "reminder": wording.REMINDER if findings else None,
     }

@@ -48,6 +48,7 @@ class RuleSet:
     sources: dict[str, Source]
     terms: dict[str, str]  # expanded lexicon terms
     directories: list[Path]
+    source_locations: dict[str, str]  # source id -> "file:line", for messages
 
     def expand(self, pattern: str) -> str:
         return expand_placeholders(pattern, self.terms)
@@ -142,7 +143,8 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
     term_origins: dict[str, Path] = {}
     lexicon_documents: dict[Path, YamlDocument] = {}
     sources: dict[str, Source] = {}
-    source_origins: dict[str, Path] = {}
+    source_locations: dict[str, str] = {}
+    label_owners: dict[str, str] = {}  # members tell sources apart by label alone
     rule_documents: list[tuple[Path, YamlDocument]] = []
 
     for directory in directories:
@@ -160,9 +162,12 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
                 raise document.validation_error(exc) from None
             for index, source in enumerate(parsed.sources):
                 if source.id in sources:
-                    raise document.error(("sources", index, "id"), f"source id already defined in {source_origins[source.id]}")
+                    raise document.error(("sources", index, "id"), f"source id already defined in {source_locations[source.id]}")
+                if source.label in label_owners:
+                    raise document.error(("sources", index, "label"), f"label already used by source {label_owners[source.label]}")
                 sources[source.id] = source
-                source_origins[source.id] = sources_path
+                source_locations[source.id] = f"{sources_path}:{document.line_of(('sources', index))}"
+                label_owners[source.label] = source.id
         for path in sorted(directory.glob("*.y*ml")):
             if path.name in (SOURCES_FILE, LEXICON_FILE) or path.suffix not in (".yaml", ".yml"):
                 continue
@@ -193,4 +198,4 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
                 raise document.error(("sources", index), f"unknown source {source_id!r} (add it to {SOURCES_FILE})")
         loaded.append(LoadedRule(rule, path, document))
 
-    return RuleSet(rules=loaded, sources=sources, terms=terms, directories=directories)
+    return RuleSet(rules=loaded, sources=sources, terms=terms, directories=directories, source_locations=source_locations)

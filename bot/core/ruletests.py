@@ -12,6 +12,8 @@ from bot.core.models import Conversation, ExampleCase, as_case
 from bot.core.normalise import normalise
 from bot.core.ruleset import LoadedRule, RuleSet
 
+MAX_SOURCES_PER_CAVEAT = 3  # a reply stays short, and each source must support a sentence
+
 
 @dataclass(frozen=True)
 class ExampleFailure:
@@ -90,6 +92,14 @@ def lint(ruleset: RuleSet, *, require_all_claims: bool = True) -> list[LintIssue
             issues.append(LintIssue("warning", f"{where}:{document.line_of(('id',))}", f"file name should be {rule.id}.yaml"))
         if re2.search(r"\b(?:you should|try|start with|take it|recommended dose)\b", rule.caveat.lower()):
             issues.append(LintIssue("error", f"{where}:{document.line_of(('caveat',))}", "caveat reads like advice; state what the sources say"))
+        if len(rule.sources) > MAX_SOURCES_PER_CAVEAT:
+            issues.append(
+                LintIssue(
+                    "error",
+                    f"{where}:{document.line_of(('sources',))}",
+                    f"cites {len(rule.sources)} sources; a caveat cites at most {MAX_SOURCES_PER_CAVEAT}, each supporting a sentence",
+                )
+            )
         if len(set(rule.patterns)) != len(rule.patterns):
             issues.append(LintIssue("error", f"{where}:{document.line_of(('patterns',))}", "duplicate pattern"))
         # Every pattern should be exercised by at least one match example.
@@ -106,5 +116,11 @@ def lint(ruleset: RuleSet, *, require_all_claims: bool = True) -> list[LintIssue
                     )
                 )
     for source_id in sorted(set(ruleset.sources) - used_sources):
-        issues.append(LintIssue("warning", "sources.yaml", f"source {source_id} is not cited by any rule"))
+        issues.append(
+            LintIssue(
+                "warning",
+                ruleset.source_locations[source_id],
+                f"source {source_id} is not cited by any rule; cite it where it supports a sentence, or remove it",
+            )
+        )
     return issues

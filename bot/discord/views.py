@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord.embeds import NO_PINGS, explanation
+from bot.core import wording
+from bot.discord.embeds import NO_PINGS, explanation_pages
 from bot.storage import FalsePositiveResult
 
 if TYPE_CHECKING:
@@ -27,20 +28,24 @@ async def _why(interaction: discord.Interaction, detection_id: int) -> None:
     bot = _bot(interaction)
     detection = await bot.storage.get_detection(detection_id)
     if detection is None:
-        await interaction.response.send_message("This check is no longer on record.", ephemeral=True)
+        await interaction.response.send_message(wording.CHECK_GONE, ephemeral=True)
         return
-    findings = await bot.explain_detection(detection)
-    await interaction.response.send_message(
-        explanation(findings, bot.rule_descriptions), ephemeral=True, allowed_mentions=NO_PINGS
-    )
+    pages = explanation_pages(await bot.explain_detection(detection), bot.rule_descriptions)
+    if not pages:
+        await interaction.response.send_message(wording.NOTHING_TO_EXPLAIN, ephemeral=True)
+        return
+    first, *more = pages
+    await interaction.response.send_message(embeds=first, ephemeral=True, allowed_mentions=NO_PINGS)
+    for page in more:
+        await interaction.followup.send(embeds=page, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def _not_a_claim(interaction: discord.Interaction, detection_id: int) -> None:
     result = await _bot(interaction).storage.add_false_positive(detection_id, interaction.user.id)
     text = {
-        FalsePositiveResult.RECORDED: "Thanks. Your report is recorded and the moderators will see it.",
-        FalsePositiveResult.ALREADY_REPORTED: "You have already reported this one. Thanks!",
-        FalsePositiveResult.UNKNOWN_DETECTION: "This check is no longer on record.",
+        FalsePositiveResult.RECORDED: wording.REPORT_RECORDED,
+        FalsePositiveResult.ALREADY_REPORTED: wording.REPORT_ALREADY_MADE,
+        FalsePositiveResult.UNKNOWN_DETECTION: wording.CHECK_GONE,
     }[result]
     await interaction.response.send_message(text, ephemeral=True)
 
@@ -51,27 +56,25 @@ async def _remove(interaction: discord.Interaction, detection_id: int) -> None:
     is_author = detection is not None and detection.author_id == interaction.user.id
     is_moderator = interaction.permissions.manage_messages or interaction.permissions.manage_guild
     if not (is_author or is_moderator):
-        await interaction.response.send_message(
-            "Only the author of the message or a moderator can remove this reply.", ephemeral=True
-        )
+        await interaction.response.send_message(wording.REMOVE_REFUSED, ephemeral=True)
         return
     await interaction.response.defer(ephemeral=True)
     try:
         await interaction.message.delete()
     except discord.HTTPException as exc:
         log.warning("could not delete reply %s: %s", interaction.message.id, exc)
-        await interaction.followup.send("I could not remove the reply (missing permission?).", ephemeral=True)
+        await interaction.followup.send(wording.REMOVE_FAILED, ephemeral=True)
         return
     if detection is not None:
         await bot.storage.update_detection(detection.id, action=f"{detection.action}+removed")
-    await interaction.followup.send("Removed.", ephemeral=True)
+    await interaction.followup.send(wording.REMOVED, ephemeral=True)
 
 
 # kind in the custom_id -> (label, style, handler)
 _BUTTONS: dict[str, tuple[str, discord.ButtonStyle, Callable[[discord.Interaction, int], Awaitable[None]]]] = {
-    "why": ("Why?", discord.ButtonStyle.secondary, _why),
-    "fp": ("Not a claim", discord.ButtonStyle.secondary, _not_a_claim),
-    "rm": ("Remove", discord.ButtonStyle.danger, _remove),
+    "why": (wording.WHY_BUTTON, discord.ButtonStyle.secondary, _why),
+    "fp": (wording.NOT_A_CLAIM_BUTTON, discord.ButtonStyle.secondary, _not_a_claim),
+    "rm": (wording.REMOVE_BUTTON, discord.ButtonStyle.danger, _remove),
 }
 
 

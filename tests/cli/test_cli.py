@@ -47,6 +47,13 @@ def test_check_prints_caveat_sources_and_reminder():
     assert "not medical advice" in result.stdout
 
 
+def test_check_long_prints_full_citations():
+    result = run("check", "--long", "kratom is way safer than oxy")
+    assert result.returncode == 0
+    assert "- FDA, 2018: Statement from FDA Commissioner Scott Gottlieb" in result.stdout
+    assert "https://www.cdc.gov/mmwr/volumes/68/wr/mm6814a2.htm" in result.stdout
+
+
 def test_check_reads_stdin_and_prints_json():
     result = run("check", "--json", stdin="you can't OD on ketum, it's just a leaf")
     payload = json.loads(result.stdout)

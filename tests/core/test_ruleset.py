@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.core.ruleset import load_ruleset
+from bot.core.ruletests import lint
 from bot.core.yamlfile import RuleFileError
 
 VALID_RULE = """\
@@ -122,3 +123,48 @@ def test_broken_yaml_names_the_line(tmp_path):
 def test_missing_directory_is_refused(tmp_path):
     with pytest.raises(RuleFileError, match="does not exist"):
         load_ruleset([tmp_path / "nope"])
+
+
+LOCAL_SOURCE = """\
+sources:
+  - id: local-study
+    label: Local study, 2024
+    title: A local study
+    publisher: A journal
+    year: 2024
+    url: https://example.org/local-study
+"""
+
+
+def test_a_source_label_already_used_is_refused(tmp_path):
+    write(tmp_path, "sources.yaml", LOCAL_SOURCE.replace("Local study, 2024", "FDA, 2018"))
+    with pytest.raises(RuleFileError, match="label already used by source fda-2018-opioid-compounds-statement") as caught:
+        load_ruleset([tmp_path])
+    assert caught.value.field == "sources.0.label" and caught.value.line == 3
+
+
+def test_a_source_needs_a_short_label_without_brackets(tmp_path):
+    for label in ("", "[FDA], 2018", "x" * 41):
+        write(tmp_path, "sources.yaml", LOCAL_SOURCE.replace("Local study, 2024", repr(label)))
+        with pytest.raises(RuleFileError) as caught:
+            load_ruleset([tmp_path])
+        assert caught.value.field == "sources.0.label"
+
+
+def test_bundled_rules_lint_clean():
+    assert lint(load_ruleset()) == []
+
+
+def test_lint_warns_about_an_uncited_source_where_it_is_defined(tmp_path):
+    write(tmp_path, "sources.yaml", LOCAL_SOURCE)
+    issues = lint(load_ruleset([tmp_path]))
+    assert [(i.level, i.where) for i in issues] == [("warning", f"{tmp_path / 'sources.yaml'}:2")]
+    assert "local-study is not cited by any rule" in issues[0].message
+
+
+def test_lint_refuses_more_than_three_sources_per_caveat(tmp_path):
+    write(tmp_path, "sources.yaml", LOCAL_SOURCE)
+    four = "sources: [livertox-kratom, local-study, post-2019-poison-centers, tanna-2023-cpt-clinical-ddi]"
+    write(tmp_path, "local-cure-all.yaml", VALID_RULE.replace("sources: [livertox-kratom]", four))
+    errors = [i for i in lint(load_ruleset([tmp_path])) if i.level == "error"]
+    assert len(errors) == 1 and "cites 4 sources" in errors[0].message and errors[0].where.endswith("local-cure-all.yaml:8")

@@ -52,6 +52,15 @@ async def test_slash_command_can_post_publicly(fake, start_bot):
     assert callback_data(response)["embeds"]
 
 
+async def test_slash_command_answer_shows_every_claim_and_source_without_pointing_to_a_why_button(fake, start_bot):
+    await start_bot()
+    text = "kratom is way safer than oxy and you can't OD on it. kratom is not addictive. kratom is totally harmless."
+    response = await fake.wait_for(is_callback(await fake.slash("claimcheck", [{"name": "text", "type": 3, "value": text}])))
+    fields = callback_data(response)["embeds"][0]["fields"]
+    assert fields[2]["name"] == "Also mentioned"
+    assert "Kratom is not addictive" in fields[2]["value"] and "[Hill et al., 2024](https://doi.org/" in fields[2]["value"]
+
+
 async def test_slash_command_without_claims(fake, start_bot):
     await start_bot()
     response = await fake.wait_for(is_callback(await fake.slash("claimcheck", [{"name": "text", "type": 3, "value": "hello"}])))
@@ -76,7 +85,25 @@ async def test_why_button_explains_which_rule_matched_which_words(fake, start_bo
     response = await fake.wait_for(is_callback(await fake.click(reply_message(fake, message), custom_id(reply, "why"))))
     data = callback_data(response)
     assert data["flags"] & EPHEMERAL
-    assert "safer-than-opioids" in data["content"] and "kratom is way safer" in data["content"]
+    why = data["embeds"][0]
+    assert "safer than opioids" in why["title"]
+    assert "safer-than-opioids" in why["description"] and "kratom is way safer" in why["description"]
+    assert "Statement from FDA Commissioner Scott Gottlieb" in why["description"]  # the full citation
+
+
+async def test_why_for_many_claims_continues_in_follow_up_messages(fake, start_bot):
+    await start_bot()
+    message = await fake.post(
+        "kratom is way safer than oxy and you can't OD on it. kratom is not addictive. kratom is totally harmless. "
+        "kratom cured my fibro. kratom helps my anxiety. kratom is anti-inflammatory"
+    )
+    reply = await fake.wait_for(is_reply_to(message))
+    click = await fake.click(reply_message(fake, message), custom_id(reply, "why"))
+    first = callback_data(await fake.wait_for(is_callback(click)))
+    follow_up = await fake.wait_for(lambda r: r.method == "POST" and r.path.startswith("/webhooks/") and bool((r.json or {}).get("embeds")))
+    assert first["flags"] & EPHEMERAL and follow_up.json["flags"] & EPHEMERAL
+    titles = [embed["title"] for embed in first["embeds"] + follow_up.json["embeds"]]
+    assert len(titles) == 7 and "You cannot overdose on kratom" in titles and "Kratom reduces inflammation" in titles
 
 
 async def test_not_a_claim_is_recorded_once_per_member(fake, start_bot):

@@ -189,7 +189,7 @@ async def test_everyone_and_role_mentions_never_ping(fake, start_bot):
     assert "@everyone" not in text and "<@&400>" not in text
     click = await fake.click(fake.messages[_reply_id(fake, message)], _custom_id(reply, "why"))
     why = await fake.wait_for(is_callback(click))
-    content = why.json["data"]["content"]
+    content = why.json["data"]["embeds"][0]["description"]
     assert "harmless" in content and "@everyone" not in content.replace("@\u200beveryone", "")
     assert why.json["data"]["allowed_mentions"]["parse"] == []
 
