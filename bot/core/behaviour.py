@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation, Finding
@@ -115,10 +115,7 @@ class _Filled:
 @cache
 def load_suite(path: Path = SUITE_FILE) -> SuiteFile:
     document = YamlDocument(path)
-    try:
-        suite = SuiteFile.model_validate(document.data)
-    except ValidationError as exc:
-        raise document.validation_error(exc) from None
+    suite = document.validated(SuiteFile)
     for claim, templates in suite.claims.items():
         for index, template in enumerate(templates.statements + templates.propositions):
             for slot in _SLOT.findall(template):

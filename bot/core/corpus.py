@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.core.claims import ClaimId
+from bot.core.messages import parse_record
 from bot.core.models import Conversation
 
 
@@ -47,6 +48,8 @@ class Edit(StrEnum):
     OTHER_SUBSTANCE = "other-substance"
     NO_HEALTH_CLAIM = "no-health-claim"
 
+
+AUDIT_DIR = "audit"  # the blind relabelling of the label audit, not items of the corpus
 
 # Shares of sources that go to each split; the rest is test.
 SPLIT_SHARES = ((Split.TRAIN, 0.70), (Split.VALIDATION, 0.15))
@@ -92,7 +95,8 @@ def split_for(source: str) -> Split:
 
 
 def corpus_files(root: Path) -> list[Path]:
-    files = sorted(root.rglob("*.jsonl"))
+    """The item files: every ``*.jsonl`` below ``root`` except the label audit's."""
+    files = sorted(p for p in root.rglob("*.jsonl") if AUDIT_DIR not in p.relative_to(root).parts)
     if not files:
         raise CorpusError(f"{root}: no corpus files (*.jsonl) found")
     return files
@@ -103,17 +107,10 @@ def _read_file(path: Path) -> Iterator[CorpusItem]:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
-            where = f"{path}:{number}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise CorpusError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
-            try:
-                yield CorpusItem.model_validate(record)
-            except ValidationError as exc:
-                error = exc.errors(include_url=False)[0]
-                name = ".".join(str(part) for part in error["loc"]) or "record"
-                raise CorpusError(f"{where}: {name}: {error['msg']}") from None
+            parsed = parse_record(line, CorpusItem)
+            if isinstance(parsed, str):
+                raise CorpusError(f"{path}:{number}: {parsed}")
+            yield parsed
 
 
 def load_corpus(root: Path) -> list[CorpusItem]:

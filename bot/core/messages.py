@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -57,25 +57,30 @@ def _coerce_id(record: dict) -> dict:
     return record
 
 
+R = TypeVar("R", bound=BaseModel)
+
+
+def parse_record(line: str, model: type[R]) -> R | str:
+    """One JSON Lines record as ``model``, or what is wrong with it (naming the field)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(record, dict):
+        return "expected a JSON object with 'id' and 'text'"
+    try:
+        return model.model_validate(_coerce_id(record))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in error["loc"]) or "record"
+        return f"field '{field}': {error['msg']}"
+
+
 def read_jsonl(stream: Iterable[str], name: str) -> Iterator[InputMessage | InputProblem]:
     for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        where = f"{name}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputProblem(where, f"not valid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield InputProblem(where, "expected a JSON object with 'id' and 'text'")
-            continue
-        try:
-            yield InputMessage.model_validate(_coerce_id(record))
-        except ValidationError as exc:
-            error = exc.errors(include_url=False)[0]
-            field = ".".join(str(part) for part in error["loc"]) or "record"
-            yield InputProblem(where, f"field '{field}': {error['msg']}")
+        if line.strip():
+            parsed = parse_record(line, InputMessage)
+            yield InputProblem(f"{name}:{number}", parsed) if isinstance(parsed, str) else parsed
 
 
 def read_discord_export(data: dict, name: str) -> Iterator[InputMessage | InputProblem]:

@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 
 import re2
-from pydantic import ValidationError
 
 from bot.core.models import LexiconFile, Rule, Source, SourcesFile
 from bot.core.yamlfile import RuleFileError, YamlDocument
@@ -86,10 +85,7 @@ def check_re2(pattern: str) -> str | None:
 
 def _load_lexicon(path: Path, raw_terms: dict[str, str], origins: dict[str, Path]) -> YamlDocument:
     document = YamlDocument(path)
-    try:
-        lexicon = LexiconFile.model_validate(document.data)
-    except ValidationError as exc:
-        raise document.validation_error(exc) from None
+    lexicon = document.validated(LexiconFile)
     for name, pattern in lexicon.terms.items():
         if name in raw_terms:
             raise document.error(("terms", name), f"term already defined in {origins[name]}")
@@ -156,10 +152,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
         sources_path = directory / SOURCES_FILE
         if sources_path.exists():
             document = YamlDocument(sources_path)
-            try:
-                parsed = SourcesFile.model_validate(document.data)
-            except ValidationError as exc:
-                raise document.validation_error(exc) from None
+            parsed = document.validated(SourcesFile)
             for index, source in enumerate(parsed.sources):
                 if source.id in sources:
                     raise document.error(("sources", index, "id"), f"source id already defined in {source_locations[source.id]}")
@@ -178,10 +171,7 @@ def load_ruleset(extra_dirs: list[Path] | tuple[Path, ...] = (), *, include_bund
     loaded: list[LoadedRule] = []
     seen_ids: dict[str, Path] = {}
     for path, document in rule_documents:
-        try:
-            rule = Rule.model_validate(document.data)
-        except ValidationError as exc:
-            raise document.validation_error(exc) from None
+        rule = document.validated(Rule)
         if rule.id in seen_ids:
             raise document.error(("id",), f"rule id {rule.id!r} already used by {seen_ids[rule.id]}")
         seen_ids[rule.id] = path

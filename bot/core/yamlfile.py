@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 Location = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 class RuleFileError(ValueError):
@@ -57,6 +58,13 @@ class YamlDocument:
         self.lines: dict[Location, int] = {}
         if node is not None:
             _line_map(node, (), self.lines)
+
+    def validated(self, model: type[M]) -> M:
+        """The document as ``model``, or a RuleFileError naming the line and field of the problem."""
+        try:
+            return model.model_validate(self.data)
+        except ValidationError as exc:
+            raise self.validation_error(exc) from None
 
     def line_of(self, location: Location) -> int | None:
         """The line of the deepest part of ``location`` that exists in the file."""

@@ -172,7 +172,7 @@ def test_a_broken_corpus_names_file_line_and_field(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"id": "x1", "text": "hi", "claims": ["cures-all"], "source": "s", "register": "chat", "split": "dev"}\n')
     result = run("corpus", "--corpus", str(tmp_path), "stats")
     assert result.returncode == 2
-    assert "bad.jsonl:1: claims.0:" in result.stderr
+    assert "bad.jsonl:1: field 'claims.0':" in result.stderr
 
 
 def test_rules_list_lint_and_test():
