@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.core.engine import Engine, Finding
 from bot.discord.embeds import NO_PINGS
-from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
+from bot.discord.flood import ShardState, shard_of
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.storage import Detection, GuildSettings, Storage
 
@@ -34,7 +34,13 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class ClaimCheckBot(commands.Bot):
+class ClaimCheckBot(commands.AutoShardedBot):
+    """The bot over an open ``storage``, which it closes when it closes.
+
+    It runs the shards ``shard_ids`` of ``shard_count`` (all of them, as Discord
+    recommends, when neither is given); in-memory state is kept per shard.
+    """
+
     def __init__(
         self,
         engine: Engine,
@@ -44,6 +50,8 @@ class ClaimCheckBot(commands.Bot):
         sync_commands: bool = True,
         **options,
     ) -> None:
+        # A text-only bot: discord.py's "PyNaCl/davey is not installed" voice warnings do not apply.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -56,10 +64,7 @@ class ClaimCheckBot(commands.Bot):
         self.retention_days = retention_days
         self.sync_commands = sync_commands
         self.rule_descriptions = {rule.id: rule.description for rule in engine.rules}
-        self.conversations = ConversationBuffer()
-        self.cooldowns = ClaimCooldown()
-        self.rate_limiter = RateLimiter()
-        self.handled_messages = RecentIds()
+        self._shard_states: dict[int, ShardState] = {}
         self._settings: dict[int, GuildSettings] = {}
         self._settings_lock = asyncio.Lock()
         self._retention_task: asyncio.Task | None = None
@@ -69,7 +74,6 @@ class ClaimCheckBot(commands.Bot):
         self._stopping = False
 
     async def setup_hook(self) -> None:
-        await self.storage.open()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
@@ -119,7 +123,15 @@ class ClaimCheckBot(commands.Bot):
             await interaction.response.send_message(text, ephemeral=True)
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        log.info("connected as %s to %d servers on shards %s", self.user, len(self.guilds), sorted(self.shards))
+
+    def state_for(self, guild_id: int | None) -> ShardState:
+        """The in-memory state of the shard that ``guild_id`` belongs to."""
+        shard_id = shard_of(guild_id or 0, self.shard_count or 1)
+        state = self._shard_states.get(shard_id)
+        if state is None:
+            state = self._shard_states[shard_id] = ShardState()
+        return state
 
     # --- settings ---------------------------------------------------------------------
 
@@ -163,7 +175,7 @@ class ClaimCheckBot(commands.Bot):
                 message = await channel.fetch_message(detection.message_id)
             except discord.HTTPException:
                 return []
-        context = self.conversations.context(message.channel.id, message.id, None)
+        context = self.state_for(detection.guild_id).conversations.context(message.channel.id, message.id, None)
         findings = self.engine.detect(message.content, context)
         return [f for f in findings if f.rule_id in detection.rule_ids] or findings
 

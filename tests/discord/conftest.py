@@ -56,6 +56,7 @@ async def start_bot(fake: FakeDiscord, shared_engine: Engine, tmp_path: Path):
 
     async def start(database: Path | None = None, token: str | None = None) -> RunningBot:
         storage = SQLiteStorage(database or tmp_path / "claimcheck.db")
+        await storage.open()
         bot = ClaimCheckBot(shared_engine, storage, guild_ready_timeout=0.1)
         errors: list = []
 

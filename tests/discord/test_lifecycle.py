@@ -121,8 +121,15 @@ async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, e
         ({}, "DISCORD_TOKEN is not set"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/nonexistent/dir/c.db"}, "database directory /nonexistent/dir does not exist"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_LEVEL": "LOUD"}, "CLAIMCHECK_LOG_LEVEL"),
-        ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: Value error, must be a ws:// or wss:// URL"),
+        ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: must be a ws:// or wss:// URL"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_RULES_DIRS": "/nonexistent/rules"}, "rule directory does not exist"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/"}, "database / is a directory, not a file"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "mysql://db/c"}, "unsupported database scheme mysql://"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_COUNT": "2", "CLAIMCHECK_SHARD_IDS": "1-2"},
+         "shard 2 does not exist with CLAIMCHECK_SHARD_COUNT=2"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_IDS": "0"}, "CLAIMCHECK_SHARD_IDS needs CLAIMCHECK_SHARD_COUNT"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_METRICS_PORT": "http"}, "CLAIMCHECK_METRICS_PORT"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_FORMAT": "xml"}, "CLAIMCHECK_LOG_FORMAT"),
     ],
 )
 async def test_claimcheck_run_refuses_bad_configuration_in_one_line(tmp_path, env, expected):
@@ -130,6 +137,29 @@ async def test_claimcheck_run_refuses_bad_configuration_in_one_line(tmp_path, en
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     lines = stderr.decode().strip().splitlines()
     assert process.returncode == 2 and len(lines) == 1 and expected in lines[0], stderr.decode()
+
+
+async def test_postgres_refusing_the_login_is_one_line(tmp_path, postgres_server):
+    wrong = postgres_server.replace("claimcheck-test@", "not-the-password@")
+    process = await _run_claimcheck({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": wrong}, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2 and len(lines) == 1 and "the server refused the login" in lines[0], lines
+    assert "not-the-password" not in lines[0]
+
+
+@pytest.mark.parametrize("fault", ["connection refused", "not TLS"])
+async def test_discord_unreachable_at_start_up_is_one_line(fake, tmp_path, fault):
+    api_base = "http://127.0.0.1:9/api/v10" if fault == "connection refused" else fake.api_base.replace("http:", "https:")
+    env = {"DISCORD_TOKEN": "x", "DISCORD_API_BASE": api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await _run_claimcheck(env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    text = stderr.decode()
+    errors = [line for line in text.splitlines() if line.startswith("claimcheck: error:")]
+    assert process.returncode == 3 and len(errors) == 1 and "Traceback" not in text, text
+    expected = "(Connection refused)" if fault == "connection refused" else "TLS handshake"
+    assert f"cannot reach Discord at {api_base}" in errors[0] and expected in errors[0]
+    assert "PyNaCl" not in text and "davey" not in text  # no voice warnings for a text-only bot
 
 
 async def test_unwritable_database_is_refused(tmp_path):

@@ -59,6 +59,7 @@ class Watcher(commands.Cog):
         return not any(role.id in settings.ignored_roles for role in roles)
 
     def _context(self, message: discord.Message) -> list[str]:
+        conversations = self.bot.state_for(message.guild.id).conversations
         replied_to = None
         reference = message.reference
         if reference is not None and reference.message_id:
@@ -66,8 +67,8 @@ class Watcher(commands.Cog):
             if isinstance(resolved, discord.Message):
                 replied_to = resolved.content
             else:
-                replied_to = self.bot.conversations.get(message.channel.id, reference.message_id)
-        return self.bot.conversations.context(message.channel.id, message.id, replied_to)
+                replied_to = conversations.get(message.channel.id, reference.message_id)
+        return conversations.context(message.channel.id, message.id, replied_to)
 
     # --- events ----------------------------------------------------------------------
 
@@ -86,10 +87,11 @@ class Watcher(commands.Cog):
     async def _on_message(self, message: discord.Message) -> None:
         if not self._from_a_person(message):
             return
+        state = self.bot.state_for(message.guild.id)
         context = self._context(message)
-        self.bot.conversations.add(message.channel.id, message.id, message.content)
+        state.conversations.add(message.channel.id, message.id, message.content)
         settings = await self.bot.settings_for(message.guild.id)
-        if not self._watched(message, settings) or not self.bot.handled_messages.add(message.id):
+        if not self._watched(message, settings) or not state.handled_messages.add(message.id):
             return
         findings = self.bot.detect(message.content, context, settings)
         if findings:
@@ -102,7 +104,8 @@ class Watcher(commands.Cog):
         before = payload.cached_message.content if payload.cached_message else None
         if before == message.content:
             return  # an embed or flag update, not an edit of the text
-        self.bot.conversations.update(message.channel.id, message.id, message.content)
+        state = self.bot.state_for(message.guild.id)
+        state.conversations.update(message.channel.id, message.id, message.content)
         settings = await self.bot.settings_for(message.guild.id)
         if not self._watched(message, settings):
             return
@@ -111,7 +114,7 @@ class Watcher(commands.Cog):
         if previous is not None and previous.reply_message_id:
             await self._update_reply(message, previous, findings)
         elif findings:
-            self.bot.handled_messages.add(message.id)
+            state.handled_messages.add(message.id)
             await self.act(message, findings, settings)
 
     # --- acting ----------------------------------------------------------------------
@@ -130,21 +133,22 @@ class Watcher(commands.Cog):
             created_at=time.time(),
             message_text=message.content if settings.store_message_text else None,
         )
-        fresh = self.bot.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
+        state = self.bot.state_for(message.guild.id)
+        fresh = state.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
         if settings.action == "off":
             await self.bot.storage.add_detection(detection)
             return
         if not fresh:
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.COOLDOWN))
             return
-        if not self.bot.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
+        if not state.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
             log.info("reply cap reached in server %s; recording only", message.guild.id)
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
             return
 
         # Claim the cooldown before the first await, so that a second message
         # arriving while this reply is in flight does not get one too.
-        self.bot.cooldowns.mark(message.channel.id, fresh)
+        state.cooldowns.mark(message.channel.id, fresh)
         shown = [f for f in findings if str(f.claim) in fresh]
         detection_id = await self.bot.storage.add_detection(detection)
         reply_id = alert_id = None
@@ -162,7 +166,7 @@ class Watcher(commands.Cog):
             detection_id, action=action, reply_message_id=reply_id, alert_message_id=alert_id
         )
         if action == DetectionAction.FAILED:
-            self.bot.cooldowns.release(message.channel.id, fresh)
+            state.cooldowns.release(message.channel.id, fresh)
 
     async def _send_reply(self, message: discord.Message, findings: list[Finding], detection_id: int) -> int | None:
         try:
