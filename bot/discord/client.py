@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot.core.engine import Engine, Finding
 from bot.discord.embeds import NO_PINGS
 from bot.discord.flood import ShardState, shard_of
+from bot.discord.metrics import BotMetrics, MetricsServer
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.storage import Detection, GuildSettings, Storage
 
@@ -48,6 +49,7 @@ class ClaimCheckBot(commands.AutoShardedBot):
         *,
         retention_days: int = 90,
         sync_commands: bool = True,
+        metrics_port: int | None = None,
         **options,
     ) -> None:
         # A text-only bot: discord.py's "PyNaCl/davey is not installed" voice warnings do not apply.
@@ -65,6 +67,9 @@ class ClaimCheckBot(commands.AutoShardedBot):
         self.sync_commands = sync_commands
         self.rule_descriptions = {rule.id: rule.description for rule in engine.rules}
         self._shard_states: dict[int, ShardState] = {}
+        self.metrics = BotMetrics()
+        self.metrics.watch(self)
+        self._metrics_server = MetricsServer(self, metrics_port) if metrics_port else None
         self._settings: dict[int, GuildSettings] = {}
         self._settings_lock = asyncio.Lock()
         self._retention_task: asyncio.Task | None = None
@@ -81,6 +86,8 @@ class ClaimCheckBot(commands.AutoShardedBot):
         if self.sync_commands:
             synced = await self.tree.sync()
             log.info("synced %d application commands", len(synced))
+        if self._metrics_server is not None:
+            await self._metrics_server.start()
         self._retention_task = asyncio.create_task(self._enforce_retention(), name="claimcheck-retention")
 
     @contextlib.asynccontextmanager
@@ -108,6 +115,8 @@ class ClaimCheckBot(commands.AutoShardedBot):
         except TimeoutError:
             log.warning("shutting down with %d messages still being handled", self._in_flight)
         await super().close()
+        if self._metrics_server is not None:
+            await self._metrics_server.stop()
         await self.storage.close()
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -116,11 +125,16 @@ class ClaimCheckBot(commands.AutoShardedBot):
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed", command, exc_info=error)
+            self.metrics.errors.labels("command").inc()
             text = "Something went wrong; the bot's log has the details."
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
+
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        self.metrics.errors.labels("event").inc()
+        await super().on_error(event_method, *args, **kwargs)
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers on shards %s", self.user, len(self.guilds), sorted(self.shards))
@@ -178,6 +192,11 @@ class ClaimCheckBot(commands.AutoShardedBot):
         context = self.state_for(detection.guild_id).conversations.context(message.channel.id, message.id, None)
         findings = self.engine.detect(message.content, context)
         return [f for f in findings if f.rule_id in detection.rule_ids] or findings
+
+    async def count_not_a_claim(self, detection_id: int) -> None:
+        detection = await self.storage.get_detection(detection_id)
+        for claim in detection.claim_ids if detection else ():
+            self.metrics.not_a_claim.labels(claim).inc()
 
     # --- retention ----------------------------------------------------------------------
 

@@ -78,6 +78,7 @@ async def _serve(settings: BotSettings, engine: Engine) -> None:
         sync_commands=settings.sync_commands,
         shard_count=settings.shard_count,
         shard_ids=settings.shard_ids,
+        metrics_port=settings.metrics_port,
     )
     loop = asyncio.get_running_loop()
     for signame in ("SIGTERM", "SIGINT"):

@@ -37,6 +37,8 @@ async def _why(interaction: discord.Interaction, detection_id: int) -> None:
 
 async def _not_a_claim(interaction: discord.Interaction, detection_id: int) -> None:
     result = await _bot(interaction).storage.add_false_positive(detection_id, interaction.user.id)
+    if result is FalsePositiveResult.RECORDED:
+        await _bot(interaction).count_not_a_claim(detection_id)
     text = {
         FalsePositiveResult.RECORDED: "Thanks. Your report is recorded and the moderators will see it.",
         FalsePositiveResult.ALREADY_REPORTED: "You have already reported this one. Thanks!",
