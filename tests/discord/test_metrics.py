@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
-import aiohttp
 import pytest
 
 from tests.discord.fake_discord import MEMBER, OTHER_MEMBER, is_callback, is_reply_to
+from tests.discord.processes import free_port, http_get, metric
 
 pytestmark = pytest.mark.asyncio
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def get(port: int, path: str) -> tuple[int, str]:
-    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}{path}") as response:
-        return response.status, await response.text()
-
-
-def value(metrics: str, name: str) -> float:
-    line = next(line for line in metrics.splitlines() if line.startswith(name + " ") or line.startswith(name + "{"))
-    return float(line.rsplit(" ", 1)[1])
 
 
 async def test_metrics_count_what_the_bot_did(fake, start_bot):
@@ -39,25 +21,25 @@ async def test_metrics_count_what_the_bot_did(fake, start_bot):
     fp_id = next(c["custom_id"] for row in reply.json["components"] for c in row["components"] if ":fp:" in c["custom_id"])
     await fake.wait_for(is_callback(await fake.click(target, fp_id, user_id=MEMBER)))
 
-    status, metrics = await get(port, "/metrics")
+    status, metrics = await http_get(port, "/metrics")
     assert status == 200
-    assert value(metrics, "claimcheck_messages_seen_total") == 3
-    assert value(metrics, 'claimcheck_findings_total{claim_id="harmless"}') == 2
-    assert value(metrics, "claimcheck_replies_sent_total") == 1
-    assert value(metrics, 'claimcheck_replies_suppressed_total{reason="cooldown"}') == 1
-    assert value(metrics, 'claimcheck_not_a_claim_reports_total{claim_id="harmless"}') == 1
-    assert value(metrics, "claimcheck_detection_seconds_count") == 3
-    assert value(metrics, 'claimcheck_shard_up{shard="0"}') == 1
-    assert value(metrics, "claimcheck_database_writes_total") >= 4  # two detections, an update, a report
-    assert value(metrics, "process_cpu_seconds_total") > 0
+    assert metric(metrics, "claimcheck_messages_seen_total") == 3
+    assert metric(metrics, 'claimcheck_findings_total{claim_id="harmless"}') == 2
+    assert metric(metrics, "claimcheck_replies_sent_total") == 1
+    assert metric(metrics, 'claimcheck_replies_suppressed_total{reason="cooldown"}') == 1
+    assert metric(metrics, 'claimcheck_not_a_claim_reports_total{claim_id="harmless"}') == 1
+    assert metric(metrics, "claimcheck_detection_seconds_count") == 3
+    assert metric(metrics, 'claimcheck_shard_up{shard="0"}') == 1
+    assert metric(metrics, "claimcheck_database_writes_total") >= 4  # two detections, an update, a report
+    assert metric(metrics, "process_cpu_seconds_total") > 0
     assert "claimcheck_errors_total{" not in metrics  # no errors of any kind
 
 
 async def test_health_check_needs_the_gateway_and_the_database(fake, start_bot):
     port = free_port()
     running = await start_bot(metrics_port=port)
-    status, body = await get(port, "/healthz")
+    status, body = await http_get(port, "/healthz")
     assert status == 200 and '"healthy": true' in body
     await running.bot.storage.close()  # the database goes away
-    status, body = await get(port, "/healthz")
+    status, body = await http_get(port, "/healthz")
     assert status == 503 and "database unreachable" in body

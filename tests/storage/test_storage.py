@@ -126,6 +126,13 @@ async def test_postgres_login_refused_is_one_clear_error(postgres_server):
     assert "refused the login" in message and "wrong-password" not in message and "***" in message
 
 
+async def test_sqlite_uses_write_ahead_logging(tmp_path):
+    store = SQLiteStorage(tmp_path / "wal.db")
+    await store.open()
+    assert await store._fetch("PRAGMA journal_mode") == [("wal",)]
+    await store.close()
+
+
 async def test_sqlite_refuses_a_directory(tmp_path):
     with pytest.raises(StorageError, match="is a directory"):
         await storage_for(str(tmp_path)).open()
