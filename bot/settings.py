@@ -15,12 +15,13 @@ DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 DEFAULT_DATABASE = "claimcheck.db"
 
 
-class RulesSettings(BaseSettings):
-    """What every command reads: the extra rule directories."""
+class CommonSettings(BaseSettings):
+    """What every command reads: the extra rule directories and the database."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False)
 
     rules_dirs: Annotated[list[Path], NoDecode] = Field(default_factory=list, validation_alias="CLAIMCHECK_RULES_DIRS")
+    database: str = Field(default=DEFAULT_DATABASE, validation_alias="CLAIMCHECK_DATABASE")
 
     @field_validator("rules_dirs", mode="before")
     @classmethod
@@ -30,12 +31,16 @@ class RulesSettings(BaseSettings):
             return [part for part in value.split(":") if part.strip()]
         return value
 
+    @field_validator("database")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return check_database_url(value)
 
-class BotSettings(RulesSettings):
+
+class BotSettings(CommonSettings):
     """Everything ``claimcheck run`` reads. Names are the environment variables."""
 
     discord_token: SecretStr = Field(validation_alias="DISCORD_TOKEN")
-    database: str = Field(default=DEFAULT_DATABASE, validation_alias="CLAIMCHECK_DATABASE")
     log_level: str = Field(default="INFO", validation_alias="CLAIMCHECK_LOG_LEVEL")
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="CLAIMCHECK_LOG_FORMAT")
     discord_api_base: str = Field(default=DEFAULT_API_BASE, validation_alias="DISCORD_API_BASE")
@@ -52,11 +57,6 @@ class BotSettings(RulesSettings):
         if not value.get_secret_value().strip():
             raise ValueError("DISCORD_TOKEN is empty")
         return value
-
-    @field_validator("database")
-    @classmethod
-    def _database_url(cls, value: str) -> str:
-        return check_database_url(value)
 
     @field_validator("shard_ids", mode="before")
     @classmethod

@@ -86,6 +86,7 @@ class FalsePositiveResult(enum.StrEnum):
 class Storage(abc.ABC):
     """What the bot needs from a database: ``SQLiteStorage`` or ``PostgresStorage``."""
 
+    dialect: str  # "sqlite" or "postgresql": which migrations apply
     writes: int  # write statements committed since start, for the metrics
 
     @abc.abstractmethod
