@@ -71,6 +71,7 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.messages: dict[int, dict] = {}
+        self.posted_at: dict[int, float] = {}  # message id -> when its MESSAGE_CREATE left (bench/load.py)
         self.guild_ids: list[int] = [GUILD_ID]
         self.channel_guilds: dict[int, int] = {}  # channels and threads outside GUILD_ID
         self.recommended_shards = 1
@@ -278,6 +279,7 @@ class FakeDiscord:
     async def post(self, content: str, *, channel: int = GENERAL, author: int = MEMBER, **options) -> dict:
         payload = self.message_payload(channel, author, content, **options)
         self.messages[int(payload["id"])] = payload
+        self.posted_at[int(payload["id"])] = time.monotonic()
         await self.dispatch("MESSAGE_CREATE", payload)
         return payload
 

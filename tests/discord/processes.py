@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 
 import aiohttp
@@ -37,3 +38,18 @@ def metric(metrics: str, name: str) -> float:
     """The value of one sample in Prometheus text, e.g. ``claimcheck_replies_sent_total``."""
     line = next(line for line in metrics.splitlines() if line.startswith((name + " ", name + "{")))
     return float(line.rsplit(" ", 1)[1])
+
+
+async def wait_until_healthy(process: asyncio.subprocess.Process, port: int, timeout: float) -> str | None:
+    """Wait for a process's /healthz to answer 200: None then, else why not (it exited, or timed out)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.returncode is not None:
+            return f"exited with code {process.returncode}"
+        try:
+            if (await http_get(port, "/healthz"))[0] == 200:
+                return None
+        except OSError:
+            pass  # not listening yet
+        await asyncio.sleep(0.1)
+    return f"not healthy within {timeout}s"

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import time
 
 import pytest
 
 from bot.storage import PostgresStorage
 from tests.discord.fake_discord import GENERAL, GUILD_ID, MEMBER, SHARD_1_GUILD, channel_in, is_callback, is_reply_to
-from tests.discord.processes import free_port, http_get, metric, run_claimcheck
+from tests.discord.processes import free_port, http_get, metric, run_claimcheck, wait_until_healthy
 
 pytestmark = pytest.mark.asyncio
 START_TIMEOUT = 30.0
@@ -31,17 +30,10 @@ class ShardProcess:
 
     async def start(self) -> None:
         self.process = await run_claimcheck(self.env, self.cwd)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.returncode is not None:
-                raise AssertionError(f"shard {self.shard_id} exited: {(await self.process.stderr.read()).decode()}")
-            try:
-                if (await http_get(self.port, "/healthz"))[0] == 200:
-                    return
-            except OSError:
-                pass  # not listening yet
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"shard {self.shard_id} did not become healthy within {START_TIMEOUT}s")
+        problem = await wait_until_healthy(self.process, self.port, START_TIMEOUT)
+        if problem:
+            stderr = (await self.process.stderr.read()).decode() if self.process.returncode is not None else ""
+            raise AssertionError(f"shard {self.shard_id} {problem}: {stderr}")
 
     async def metrics(self) -> str:
         return (await http_get(self.port, "/metrics"))[1]
