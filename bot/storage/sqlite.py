@@ -55,7 +55,7 @@ class SQLiteStorage(SQLStorage):
         if self.path.parent and not self.path.parent.exists():
             raise StorageError(f"database directory {self.path.parent} does not exist")
         try:
-            await self._migrate()
+            await asyncio.to_thread(self._migrate)
             self._db = await aiosqlite.connect(self.path)
             await self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             await self._db.execute("PRAGMA foreign_keys=ON")
@@ -63,41 +63,45 @@ class SQLiteStorage(SQLStorage):
             await self.close()
             raise StorageError(f"cannot open database {self.path}: {exc}") from exc
 
-    async def _migrate(self) -> None:
+    def _migrate(self) -> None:
         """Apply pending migrations holding SQLite's write lock, so that two processes
         starting together do not both migrate (the second waits, then finds nothing to do).
 
+        Plain sqlite3 in a worker thread: it also proves the file can be opened before
+        aiosqlite starts its own thread, which, when its connect fails, reports back to
+        the event loop after the loop has closed ("Event loop is closed").
         While another connection switches a new file to WAL, SQLite says "locked" at
         once instead of waiting, so that case is retried until the busy timeout.
         """
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                return await self._migrate_once()
+                return self._migrate_once()
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
-                await asyncio.sleep(0.05)
+                time.sleep(0.05)
 
-    async def _migrate_once(self) -> None:
-        async with aiosqlite.connect(self.path, isolation_level=None) as db:
-            await db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            await db.execute("PRAGMA journal_mode=WAL")  # persistent: a property of the file
-            await db.execute("BEGIN IMMEDIATE")
+    def _migrate_once(self) -> None:
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")  # persistent: a property of the file
+            db.execute("BEGIN IMMEDIATE")
             try:
-                async with db.execute("PRAGMA user_version") as cursor:
-                    (current,) = await cursor.fetchone()
+                (current,) = db.execute("PRAGMA user_version").fetchone()
                 for migration in migrations(self.dialect):
                     if migration.version <= current:
                         continue
                     log.info("applying database migration sqlite/%s", migration.name)
                     for statement in _statements(migration.sql):
-                        await db.execute(statement)
-                    await db.execute(f"PRAGMA user_version = {migration.version}")
-                await db.execute("COMMIT")
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {migration.version}")
+                db.execute("COMMIT")
             except BaseException:
-                await db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
+        finally:
+            db.close()
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:

@@ -87,6 +87,8 @@ async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, e
         ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: must be a ws:// or wss:// URL"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_RULES_DIRS": "/nonexistent/rules"}, "rule directory does not exist"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/"}, "database / is a directory, not a file"),
+        # sqlite cannot open it: once a traceback from aiosqlite's thread ("Event loop is closed") followed
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/etc/passwd/c.db"}, "unable to open database file"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "mysql://db/c"}, "unsupported database scheme mysql://"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_COUNT": "2", "CLAIMCHECK_SHARD_IDS": "1-2"},
          "shard 2 does not exist with CLAIMCHECK_SHARD_COUNT=2"),
