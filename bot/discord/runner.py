@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import sys
 
@@ -19,8 +18,6 @@ from bot.discord.client import ClaimCheckBot
 from bot.logs import configure_logging, describe_connection_error
 from bot.settings import BotSettings
 from bot.storage import StorageError, storage_for
-
-log = logging.getLogger("claimcheck")
 
 EXIT_CONFIG = 2
 EXIT_DISCORD = 3
@@ -118,8 +115,6 @@ def run_bot(extra_rules_dirs: list | None = None) -> int:
         return _fail("Discord rejected the token in DISCORD_TOKEN; copy it again from the Developer Portal (Bot > Reset Token)", EXIT_DISCORD)
     except discord.PrivilegedIntentsRequired:
         return _fail(ENABLE_INTENT_HELP, EXIT_DISCORD)
-    except StorageError as exc:
-        return _fail(str(exc), EXIT_CONFIG)
     except KeyboardInterrupt:
         pass
     return 0

@@ -61,6 +61,25 @@ async def test_claimcheck_run_with_only_the_three_variables(fake, tmp_path):
     assert (tmp_path / "claimcheck.db").exists()
 
 
+async def test_losing_discord_after_start_up_logs_one_line_per_reconnect_attempt(fake, tmp_path):
+    env = {"DISCORD_TOKEN": fake.valid_token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await run_claimcheck(env, tmp_path)
+    await asyncio.wait_for(fake.identified.wait(), 30)
+    await fake.stop()  # Discord goes away: the gateway closes and nothing listens any more
+    attempts: list[str] = []
+    try:
+        while len(attempts) < 2:
+            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+            assert "Traceback" not in line
+            if "Attempting a reconnect" in line:
+                attempts.append(line)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(process.communicate(), 20)
+    assert "Connection refused" in attempts[-1], attempts
+    assert "Traceback" not in rest.decode()
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [
