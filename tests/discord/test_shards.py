@@ -78,7 +78,7 @@ async def test_two_shard_processes_split_the_guilds_and_survive_sigkill(fake, po
     try:
         first = await fake.post("kratom is completely harmless", channel=GENERAL)
         second = await fake.post("kratom is completely harmless", channel=channel_in(SHARD_1_GUILD, GENERAL))
-        first_reply = await fake.wait_for(is_reply_to(first), timeout=10)
+        await fake.wait_for(is_reply_to(first), timeout=10)
         second_reply = await fake.wait_for(is_reply_to(second), timeout=10)
         for shard in shards:  # each process saw and answered only the message of its own guild
             metrics = await shard.metrics()

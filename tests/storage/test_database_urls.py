@@ -44,3 +44,4 @@ def test_sqlite_urls_follow_the_usual_slashes():
 def test_bad_database_urls_say_what_is_allowed(value, expected):
     with pytest.raises(ValueError, match=expected):
         check_database_url(value)
+
