@@ -1,6 +1,9 @@
-"""Metrics and the health check on CLAIMCHECK_METRICS_PORT, read over HTTP like Prometheus does."""
+"""What operators see: metrics and the health check on CLAIMCHECK_METRICS_PORT (read over
+HTTP like Prometheus does), and the detection log line."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 
@@ -43,3 +46,15 @@ async def test_health_check_needs_the_gateway_and_the_database(fake, start_bot):
     await running.bot.storage.close()  # the database goes away
     status, body = await http_get(port, "/healthz")
     assert status == 503 and "database unreachable" in body
+
+
+async def test_each_detection_logs_its_ids_and_the_text_only_when_opted_in(fake, start_bot, caplog):
+    caplog.set_level(logging.INFO, logger="bot.discord.cogs.watcher")
+    await start_bot()
+    await fake.wait_for(is_reply_to(await fake.post("kratom is completely harmless")))
+    await fake.wait_for(is_callback(await fake.admin("store-text", [{"name": "enabled", "type": 5, "value": True}])))
+    await fake.wait_for(is_reply_to(await fake.post("you can't overdose on kratom")))
+    first, second = [r for r in caplog.records if r.name == "bot.discord.cogs.watcher" and r.getMessage().startswith("claims")]
+    assert (first.guild_id, first.channel_id, first.shard_id, first.claim_ids) == (100, 200, 0, ["harmless"])
+    assert first.message_text is None and "completely harmless" not in first.getMessage()
+    assert second.message_text == "you can't overdose on kratom"
