@@ -31,7 +31,8 @@ def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subpro
 
 
 def test_help_for_every_command():
-    for command in ([], ["check"], ["scan"], ["eval"], ["rules"], ["rules", "list"], ["rules", "lint"], ["rules", "test"]):
+    for command in ([], ["check"], ["scan"], ["eval"], ["rules"], ["rules", "list"], ["rules", "lint"], ["rules", "test"],
+                    ["db"], ["db", "migrate"], ["db", "copy"], ["run"]):  # fmt: skip
         result = run(*command, "--help")
         assert result.returncode == 0, result.stderr
         assert "usage: claimcheck" in result.stdout
