@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.core.claims import ClaimId
 
 EXPORT_CONTEXT_MESSAGES = 2  # channel messages before a message that count as its context
-EXPORT_CHAT_TYPES = ("Default", "Reply")  # DiscordChatExporter's other types are joins, pins, calls, ...
+EXPORT_CHAT_TYPES = ("Default", "Reply", "ApplicationCommand", "ContextMenuCommand")  # the rest: joins, pins, calls, ...
 
 
 class InputMessage(BaseModel):
