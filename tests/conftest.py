@@ -1,17 +1,27 @@
-"""Shared fixtures. The engine is expensive to build, so tests share one."""
+"""Shared fixtures. The engine is expensive to build, so tests share one.
+
+Storage tests run on SQLite and on a real PostgreSQL server, named by
+CLAIMCHECK_TEST_POSTGRES (``.ci/run`` starts one with ``.ci/postgres``; see
+README, Development). Without it the PostgreSQL cases are skipped, saying so.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
+import uuid
 from pathlib import Path
 
+import asyncpg
 import pytest
+import pytest_asyncio
 
 from bot.core.engine import Engine
 from bot.core.models import Conversation, Finding, as_case
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
+POSTGRES_VARIABLE = "CLAIMCHECK_TEST_POSTGRES"
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +45,38 @@ def finding_for(engine: Engine, rule_id: str) -> Finding:
 def every_rule_and_pair(engine: Engine) -> list[tuple[str, ...]]:
     ids = [loaded.rule.id for loaded in engine.ruleset.rules]
     return [(rule_id,) for rule_id in ids] + list(itertools.combinations(ids, 2))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of the test PostgreSQL server's maintenance database; skips if none is configured."""
+    url = os.environ.get(POSTGRES_VARIABLE)
+    if not url:
+        pytest.skip(f"{POSTGRES_VARIABLE} is not set (start a server with: bash .ci/postgres start DIR)")
+    return url
+
+
+@pytest_asyncio.fixture
+async def postgres_url(postgres_server: str):
+    """A new, empty database on the test server for one test, dropped afterwards."""
+    name = f"claimcheck_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(postgres_server)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base, _, _ = postgres_server.rpartition("/")
+    yield f"{base}/{name}"
+    admin = await asyncpg.connect(postgres_server)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> str:
+    """A fresh database of each backend, as CLAIMCHECK_DATABASE would name it."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'claimcheck.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
@@ -11,17 +12,22 @@ from collections import Counter
 from pathlib import Path
 from typing import IO
 
+from pydantic import ValidationError
+
 from bot.core.behaviour import build_suite, run_suite
 from bot.core.claims import ClaimId
 from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select
 from bot.core.engine import Engine
-from bot.core.evaluation import Report, agreement, evaluate
+from bot.core.evaluation import Counts, Report, agreement, evaluate
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
 from bot.core.models import Conversation
 from bot.core.reply import render_json, render_text
 from bot.core.ruleset import load_ruleset
 from bot.core.ruletests import lint, run_examples
 from bot.core.yamlfile import RuleFileError
+from bot.settings import CommonSettings
+from bot.storage import Storage, StorageError, check_database_url, storage_for
+from bot.storage.copy import copy_database
 
 DEFAULT_CORPUS = Path("corpus")
 PROGRESS_MIN_BYTES = 256 * 1024  # show a progress bar for inputs larger than this
@@ -35,9 +41,18 @@ class CliError(Exception):
     """An error with a message for the user; exits with EXIT_USAGE."""
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+def _settings() -> CommonSettings:
     try:
-        return Engine(load_ruleset(args.rules_dir))
+        return CommonSettings()
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise CliError(f"{error['loc'][0]}: {error['msg'].removeprefix('Value error, ')}") from None
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    """The bundled rules, then CLAIMCHECK_RULES_DIRS, then each --rules-dir."""
+    try:
+        return Engine(load_ruleset([*_settings().rules_dirs, *args.rules_dir]))
     except RuleFileError as exc:
         raise CliError(f"broken rule file: {exc}") from None
 
@@ -105,7 +120,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             raise CliError(f"{args.output}: cannot write: {exc.strerror or exc}") from None
     bar = _progress(path, not args.no_progress)
     started = time.perf_counter()
-    scanned = flagged = 0
+    scanned = flagged = nothing_to_check = 0
     per_claim: Counter[str] = Counter()
     problems: list[InputProblem] = []
     try:
@@ -114,13 +129,18 @@ def cmd_scan(args: argparse.Namespace) -> int:
                 problems.append(item)
                 print(f"warning: {item}", file=sys.stderr)
                 continue
-            findings = engine.detect(item.text, item.conversation)
+            skipped = item.skipped or (None if item.text.strip() else "empty")
+            findings = [] if skipped else engine.detect(item.text, item.conversation)
             scanned += 1
             claims = [str(f.claim) for f in findings]
             if claims:
                 flagged += 1
                 per_claim.update(claims)
-            out.write(json.dumps({"id": item.id, "claims": claims, "findings": [f.to_dict() for f in findings]}, ensure_ascii=False))
+            result = {"id": item.id, "claims": claims, "findings": [f.to_dict() for f in findings]}
+            if skipped:
+                result["skipped"] = skipped  # every input message gets its line, so results join back
+                nothing_to_check += 1
+            out.write(json.dumps(result, ensure_ascii=False))
             out.write("\n")
             if bar is not None:
                 bar.update(1)
@@ -131,6 +151,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
             out.close()
     elapsed = time.perf_counter() - started
     summary = f"scanned {scanned} messages in {elapsed:.2f}s: {flagged} with claims"
+    if nothing_to_check:
+        summary += f", {nothing_to_check} with no text to check"
     if per_claim:
         summary += " (" + ", ".join(f"{claim} {count}" for claim, count in per_claim.most_common()) + ")"
     if problems:
@@ -179,7 +201,8 @@ def _print_report(report: Report, title: str) -> None:
     print()
     print(f"{'claim id':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
     for claim, counts in report.per_claim.items():
-        print(f"{claim:<22}{counts.precision:>10.3f}{counts.recall:>8.3f}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
+        precision, recall = _ratios(counts)
+        print(f"{claim:<22}{precision:>10}{recall:>8}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
 
 
 def _print_misses(report: Report) -> None:
@@ -290,6 +313,14 @@ def cmd_corpus_audit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _ratios(counts: Counts) -> tuple[str, str]:
+    """Precision and recall for the table; "n/a" where there is nothing to divide by."""
+    return (
+        f"{counts.precision:.3f}" if counts.has_found else "n/a",
+        f"{counts.recall:.3f}" if counts.has_expected else "n/a",
+    )
+
+
 # --- rules ---------------------------------------------------------------------------
 
 
@@ -341,6 +372,55 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
         print(failure)
     print(f"{count - len(failures)} passed, {len(failures)} failed")
     return EXIT_FAILED if failures else EXIT_OK
+
+
+# --- db ------------------------------------------------------------------------------
+
+
+async def _opened(url: str) -> Storage:
+    try:
+        storage = storage_for(check_database_url(url))
+    except ValueError as exc:
+        raise CliError(f"{url}: {exc}") from None
+    try:
+        await storage.open()  # applies pending migrations
+    except StorageError as exc:
+        raise CliError(str(exc)) from None
+    return storage
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    async def migrate() -> str:
+        storage = await _opened(args.database or _settings().database)
+        try:
+            return f"{storage}: schema version {await storage.schema_version()} ({storage.dialect})"
+        finally:
+            await storage.close()
+
+    print(asyncio.run(migrate()))
+    return EXIT_OK
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    if args.source == args.target:
+        raise CliError("--from and --to name the same database")
+
+    async def copy() -> dict[str, int]:
+        source = await _opened(args.source)
+        try:
+            target = await _opened(args.target)
+            try:
+                return await copy_database(source, target)
+            except StorageError as exc:
+                raise CliError(str(exc)) from None
+            finally:
+                await target.close()
+        finally:
+            await source.close()
+
+    copied = asyncio.run(copy())
+    print("copied " + ", ".join(f"{rows} {table.replace('_', ' ')} rows" for table, rows in copied.items()))
+    return EXIT_OK
 
 
 # --- run ------------------------------------------------------------------------------
@@ -423,6 +503,18 @@ def build_parser() -> argparse.ArgumentParser:
     testing = rule_commands.add_parser("test", help="run the examples embedded in the rules")
     testing.add_argument("rule", nargs="*", help="only these rule ids")
     testing.set_defaults(handler=cmd_rules_test)
+    db = commands.add_parser("db", help="database upkeep: apply migrations, or copy to another database")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    migrate = db_commands.add_parser("migrate", help="apply pending schema migrations (claimcheck run does too)")
+    migrate.add_argument("--database", metavar="URL", help="database path or URL (default: CLAIMCHECK_DATABASE)")
+    migrate.set_defaults(handler=cmd_db_migrate)
+    copy = db_commands.add_parser(
+        "copy", help="copy settings, detections and reports into a new, empty database (e.g. SQLite to PostgreSQL)"
+    )
+    copy.add_argument("--from", dest="source", required=True, metavar="URL", help="the database to read")
+    copy.add_argument("--to", dest="target", required=True, metavar="URL", help="an empty database to fill")
+    copy.set_defaults(handler=cmd_db_copy)
+
     run = commands.add_parser(
         "run", help="start the Discord bot (settings from the environment or a .env file; see README)"
     )

@@ -30,14 +30,25 @@ class Counts:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    @property
+    def has_found(self) -> bool:
+        """Precision means something only if something was found."""
+        return bool(self.tp + self.fp)
+
+    @property
+    def has_expected(self) -> bool:
+        """Recall means something only if there were cases to find."""
+        return bool(self.tp + self.fn)
+
     def as_dict(self) -> dict:
+        """Figures for JSON; a ratio with nothing to divide by is null, not 1.0."""
         return {
             "tp": self.tp,
             "fp": self.fp,
             "fn": self.fn,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
+            "precision": round(self.precision, 4) if self.has_found else None,
+            "recall": round(self.recall, 4) if self.has_expected else None,
+            "f1": round(self.f1, 4) if self.has_found or self.has_expected else None,
         }
 
 

@@ -20,6 +20,7 @@ from bot.core.claims import ClaimId
 from bot.core.models import Conversation
 
 EXPORT_CONTEXT_MESSAGES = 2  # channel messages before a message that count as its context
+EXPORT_CHAT_TYPES = ("Default", "Reply", "ApplicationCommand", "ContextMenuCommand")  # the rest: joins, pins, calls, ...
 
 
 class InputMessage(BaseModel):
@@ -30,6 +31,7 @@ class InputMessage(BaseModel):
     context: list[str] = Field(default_factory=list)
     claims: list[ClaimId] | None = None
     note: str | None = None
+    skipped: str | None = None  # why there is nothing to check (a join, an attachment alone)
 
     @property
     def conversation(self) -> Conversation:
@@ -63,9 +65,9 @@ R = TypeVar("R", bound=BaseModel)
 def parse_record(line: str, model: type[R]) -> R | str:
     """One JSON Lines record as ``model``, or what is wrong with it (naming the field)."""
     try:
-        record = json.loads(line)
+        record = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as exc:
-        return f"not valid JSON ({exc.msg} at column {exc.colno})"
+        return f"not valid JSON ({_json_problem(exc)})"
     if not isinstance(record, dict):
         return "expected a JSON object with 'id' and 'text'"
     try:
@@ -76,8 +78,8 @@ def parse_record(line: str, model: type[R]) -> R | str:
         return f"field '{field}': {error['msg']}"
 
 
-def read_jsonl(stream: Iterable[str], name: str) -> Iterator[InputMessage | InputProblem]:
-    for number, line in enumerate(stream, start=1):
+def read_jsonl(stream: Iterable[str], name: str, first_line: int = 1) -> Iterator[InputMessage | InputProblem]:
+    for number, line in enumerate(stream, start=first_line):
         if line.strip():
             parsed = parse_record(line, InputMessage)
             yield InputProblem(f"{name}:{number}", parsed) if isinstance(parsed, str) else parsed
@@ -96,18 +98,50 @@ def read_discord_export(data: dict, name: str) -> Iterator[InputMessage | InputP
         if not isinstance(raw, dict) or "id" not in raw:
             yield InputProblem(where, "message without an 'id'")
             continue
+        message_id = str(raw["id"])
         content = raw.get("content") or ""
         if not isinstance(content, str):
             yield InputProblem(where, "'content' is not a string")
+            yield InputMessage(id=message_id, text="", skipped="content is not text")
             continue
-        message_id = str(raw["id"])
+        skipped = _nothing_to_check(raw, content)
+        if skipped:
+            yield InputMessage(id=message_id, text=content, skipped=skipped)
+            continue
         reference = raw.get("reference") or {}
         replied = by_id.get(str(reference.get("messageId"))) if isinstance(reference, dict) else None
-        if content.strip():
-            conversation = Conversation.of(recent, replied)
-            yield InputMessage(id=message_id, text=content, context=list(conversation.messages))
-            by_id[message_id] = content
-            recent.append(content)
+        conversation = Conversation.of(recent, replied)
+        yield InputMessage(id=message_id, text=content, context=list(conversation.messages))
+        by_id[message_id] = content
+        recent.append(content)
+
+
+def _nothing_to_check(raw: dict, content: str) -> str | None:
+    """Why an exported message has no text to check, or None if it has."""
+    kind = raw.get("type", "Default")
+    if kind not in EXPORT_CHAT_TYPES:
+        return f"system message ({kind})"
+    if content.strip():
+        return None
+    if raw.get("attachments"):
+        return "attachments only"
+    if raw.get("embeds") or raw.get("stickers"):
+        return "embeds or stickers only"
+    return "empty"
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    # json's messages end in "at" ("Unterminated string starting at"), made for ": line 1 column 5"
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+
+
+def _starts_jsonl(lines: list[str]) -> bool:
+    """Whether the first non-blank line is a JSON object (so the file is JSON Lines)."""
+    line = next((line for line in lines if line.strip()), "")
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def read_messages(path: Path | str, stream: IO[str] | None = None) -> Iterator[InputMessage | InputProblem]:
@@ -124,9 +158,9 @@ def read_messages(path: Path | str, stream: IO[str] | None = None) -> Iterator[I
         except OSError as exc:
             raise OSError(f"{name}: cannot open: {exc.strerror or exc}") from exc
     try:
-        first = stream.readline()
+        first, first_line = stream.readline(), 1
         while first and not first.strip():
-            first = stream.readline()
+            first, first_line = stream.readline(), first_line + 1
         if not first:
             return
         try:
@@ -134,18 +168,23 @@ def read_messages(path: Path | str, stream: IO[str] | None = None) -> Iterator[I
         except json.JSONDecodeError:
             parsed = None
         if isinstance(parsed, dict) and "messages" not in parsed:
-            yield from read_jsonl(itertools.chain([first], stream), name)
+            yield from read_jsonl(itertools.chain([first], stream), name, first_line)
             return
-        if parsed is None and not first.lstrip().startswith("{"):
-            raise UnknownFormatError(
-                f"{name}: unknown format: expected JSON Lines (one object with 'id' and 'text' per line) "
-                "or a DiscordChatExporter JSON export"
-            )
-        text = first + stream.read()
+        rest = stream.read()
         try:
-            data = json.loads(text)
+            data = json.loads(first + rest)
         except json.JSONDecodeError as exc:
-            raise UnknownFormatError(f"{name}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+            rest_lines = rest.splitlines(keepends=True)
+            if not isinstance(parsed, dict) and _starts_jsonl(rest_lines):  # JSON Lines whose first line is broken
+                yield from read_jsonl([first, *rest_lines], name, first_line)
+                return
+            if not first.lstrip().startswith("{"):
+                raise UnknownFormatError(
+                    f"{name}: unknown format: expected JSON Lines (one object with 'id' and 'text' per line) "
+                    "or a DiscordChatExporter JSON export"
+                ) from exc
+            line = exc.lineno + first_line - 1
+            raise UnknownFormatError(f"{name}:{line}: not valid JSON ({_json_problem(exc)})") from exc
         if not isinstance(data, dict) or "messages" not in data:
             raise UnknownFormatError(f"{name}: JSON but not a DiscordChatExporter export (no 'messages' list)")
         yield from read_discord_export(data, name)

@@ -74,12 +74,20 @@ _QUIET = re2.Options()
 _QUIET.log_errors = False  # we report the error ourselves, with file and line
 
 
-def check_re2(pattern: str) -> str | None:
-    """None if RE2 accepts ``pattern``, else the reason it does not."""
+_MAX_SHOWN_FRAGMENT = 40
+
+
+def check_re2(pattern: str, as_written: str) -> str | None:
+    """None if RE2 accepts ``pattern``, else the reason, quoting ``as_written`` (before
+    ``{{term}}`` expansion: the expanded form is unreadable and not what the author wrote)."""
     try:
         re2.compile(pattern, _QUIET)
     except re2.error as exc:
-        return f"invalid RE2 pattern: {exc}"
+        text = exc.args[0].decode(errors="replace") if isinstance(exc.args[0], bytes) else str(exc.args[0])
+        reason, _, fragment = text.partition(": ")
+        if fragment and len(fragment) <= _MAX_SHOWN_FRAGMENT:
+            reason += f" ({fragment})"
+        return f"invalid RE2 pattern, {reason}: {as_written!r}"
     return None
 
 
@@ -111,7 +119,7 @@ def _expand_terms(raw_terms: dict[str, str], documents: dict[Path, YamlDocument]
             return f"(?:{resolve(inner, depth + 1)})"
 
         value = _PLACEHOLDER.sub(substitute, raw_terms[name])
-        problem = check_re2(value)
+        problem = check_re2(value, raw_terms[name])
         if problem:
             raise document.error(("terms", name), problem)
         expanded[name] = value
@@ -127,7 +135,7 @@ def _check_pattern(document: YamlDocument, location: tuple, pattern: str, terms:
         expanded = expand_placeholders(pattern, terms)
     except UnknownTermError as exc:
         raise document.error(location, f"unknown term {{{{{exc.args[0]}}}}} (define it in {LEXICON_FILE})") from None
-    problem = check_re2(expanded)
+    problem = check_re2(expanded, pattern)
     if problem:
         raise document.error(location, problem)
 

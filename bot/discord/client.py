@@ -15,7 +15,8 @@ from discord.ext import commands
 from bot.core.engine import Engine
 from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS
-from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
+from bot.discord.flood import ShardState, shard_of
+from bot.discord.metrics import BotMetrics, MetricsServer
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.storage import Detection, GuildSettings, Storage
 
@@ -35,7 +36,13 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class ClaimCheckBot(commands.Bot):
+class ClaimCheckBot(commands.AutoShardedBot):
+    """The bot over an open ``storage``, which it closes when it closes.
+
+    It runs the shards ``shard_ids`` of ``shard_count`` (all of them, as Discord
+    recommends, when neither is given); in-memory state is kept per shard.
+    """
+
     def __init__(
         self,
         engine: Engine,
@@ -43,8 +50,11 @@ class ClaimCheckBot(commands.Bot):
         *,
         retention_days: int = 90,
         sync_commands: bool = True,
+        metrics_port: int | None = None,
         **options,
     ) -> None:
+        # A text-only bot: discord.py's "PyNaCl/davey is not installed" voice warnings do not apply.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -57,10 +67,10 @@ class ClaimCheckBot(commands.Bot):
         self.retention_days = retention_days
         self.sync_commands = sync_commands
         self.rule_descriptions = {rule.id: rule.description for rule in engine.rules}
-        self.conversations = ConversationBuffer()
-        self.cooldowns = ClaimCooldown()
-        self.rate_limiter = RateLimiter()
-        self.handled_messages = RecentIds()
+        self._shard_states: dict[int, ShardState] = {}
+        self.metrics = BotMetrics()
+        self.metrics.watch(self)
+        self._metrics_server = MetricsServer(self, metrics_port) if metrics_port else None
         self._settings: dict[int, GuildSettings] = {}
         self._settings_lock = asyncio.Lock()
         self._retention_task: asyncio.Task | None = None
@@ -70,7 +80,6 @@ class ClaimCheckBot(commands.Bot):
         self._stopping = False
 
     async def setup_hook(self) -> None:
-        await self.storage.open()
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         self.tree.on_error = self.on_app_command_error
         for extension in EXTENSIONS:
@@ -78,6 +87,8 @@ class ClaimCheckBot(commands.Bot):
         if self.sync_commands:
             synced = await self.tree.sync()
             log.info("synced %d application commands", len(synced))
+        if self._metrics_server is not None:
+            await self._metrics_server.start()
         self._retention_task = asyncio.create_task(self._enforce_retention(), name="claimcheck-retention")
 
     @contextlib.asynccontextmanager
@@ -105,6 +116,8 @@ class ClaimCheckBot(commands.Bot):
         except TimeoutError:
             log.warning("shutting down with %d messages still being handled", self._in_flight)
         await super().close()
+        if self._metrics_server is not None:
+            await self._metrics_server.stop()
         await self.storage.close()
 
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -113,14 +126,27 @@ class ClaimCheckBot(commands.Bot):
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed", command, exc_info=error)
+            self.metrics.errors.labels("command").inc()
             text = "Something went wrong; the bot's log has the details."
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)
         else:
             await interaction.response.send_message(text, ephemeral=True)
 
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        self.metrics.errors.labels("event").inc()
+        await super().on_error(event_method, *args, **kwargs)
+
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        log.info("connected as %s to %d servers on shards %s", self.user, len(self.guilds), sorted(self.shards))
+
+    def state_for(self, guild_id: int | None) -> ShardState:
+        """The in-memory state of the shard that ``guild_id`` belongs to."""
+        shard_id = shard_of(guild_id or 0, self.shard_count or 1)
+        state = self._shard_states.get(shard_id)
+        if state is None:
+            state = self._shard_states[shard_id] = ShardState()
+        return state
 
     # --- settings ---------------------------------------------------------------------
 
@@ -164,9 +190,14 @@ class ClaimCheckBot(commands.Bot):
                 message = await channel.fetch_message(detection.message_id)
             except discord.HTTPException:
                 return []
-        context = self.conversations.context(message.channel.id, message.id, None)
+        context = self.state_for(detection.guild_id).conversations.context(message.channel.id, message.id, None)
         findings = self.engine.detect(message.content, context)
         return [f for f in findings if f.rule_id in detection.rule_ids] or findings
+
+    async def count_not_a_claim(self, detection_id: int) -> None:
+        detection = await self.storage.get_detection(detection_id)
+        for claim in detection.claim_ids if detection else ():
+            self.metrics.not_a_claim.labels(claim).inc()
 
     # --- retention ----------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.models import Conversation
 
@@ -117,3 +117,22 @@ class RecentIds:
         if len(self._ids) > self._size:
             self._ids.popitem(last=False)
         return True
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord delivers a guild's events on."""
+    return (guild_id >> 22) % shard_count
+
+
+@dataclass
+class ShardState:
+    """The in-memory state of one shard's guilds.
+
+    Every guild belongs to exactly one shard, so two shard processes never share
+    any of this and need not coordinate; what a restart loses is only this memory.
+    """
+
+    conversations: ConversationBuffer = field(default_factory=ConversationBuffer)
+    cooldowns: ClaimCooldown = field(default_factory=ClaimCooldown)
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    handled_messages: RecentIds = field(default_factory=RecentIds)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 import yarl
 from pydantic import ValidationError
@@ -15,10 +15,9 @@ from bot.core.engine import Engine
 from bot.core.ruleset import load_ruleset
 from bot.core.yamlfile import RuleFileError
 from bot.discord.client import ClaimCheckBot
+from bot.logs import configure_logging, describe_connection_error
 from bot.settings import BotSettings
-from bot.storage import SQLiteStorage, StorageError
-
-log = logging.getLogger("claimcheck")
+from bot.storage import StorageError, storage_for
 
 EXIT_CONFIG = 2
 EXIT_DISCORD = 3
@@ -38,11 +37,13 @@ def _fail(message: str, code: int) -> int:
 def _settings_problem(exc: ValidationError) -> str:
     problems = []
     for error in exc.errors(include_url=False):
-        name = str(error["loc"][0]) if error["loc"] else "setting"
-        if error["type"] == "missing":
-            problems.append(f"{name} is not set (put it in the environment or in a .env file)")
+        message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a check across settings names them itself
+            problems.append(message)
+        elif error["type"] == "missing":
+            problems.append(f"{error['loc'][0]} is not set (put it in the environment or in a .env file)")
         else:
-            problems.append(f"{name}: {error['msg']}")
+            problems.append(f"{error['loc'][0]}: {message}")
     return "; ".join(problems)
 
 
@@ -52,18 +53,44 @@ def point_at(settings: BotSettings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-async def _check_database(storage: SQLiteStorage) -> None:
-    await storage.open()
-    await storage.close()
+class StartupError(Exception):
+    """A start-up failure to print as one line; ``code`` is the exit code."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
 
 
-async def _serve(bot: ClaimCheckBot, token: str) -> None:
+async def _serve(settings: BotSettings, engine: Engine) -> None:
+    """Open the database, log in, then run until closed (SIGTERM and SIGINT close the bot)."""
+    storage = storage_for(settings.database)
+    try:
+        await storage.open()
+    except StorageError as exc:
+        raise StartupError(f"{exc} (CLAIMCHECK_DATABASE)", EXIT_CONFIG) from None
+    bot = ClaimCheckBot(
+        engine,
+        storage,
+        retention_days=settings.retention_days,
+        sync_commands=settings.sync_commands,
+        shard_count=settings.shard_count,
+        shard_ids=settings.shard_ids,
+        metrics_port=settings.metrics_port,
+    )
     loop = asyncio.get_running_loop()
     for signame in ("SIGTERM", "SIGINT"):
         if hasattr(signal, signame):
             loop.add_signal_handler(getattr(signal, signame), lambda: asyncio.ensure_future(bot.close()))
     async with bot:
-        await bot.start(token)
+        try:
+            await bot.login(settings.discord_token.get_secret_value())
+        except aiohttp.ClientConnectorError as exc:
+            raise StartupError(
+                f"cannot reach Discord at {settings.discord_api_base}: {describe_connection_error(exc)}; "
+                "check the network connection, DNS, firewall or proxy, and DISCORD_API_BASE",
+                EXIT_DISCORD,
+            ) from None
+        await bot.connect()
 
 
 def run_bot(extra_rules_dirs: list | None = None) -> int:
@@ -72,28 +99,22 @@ def run_bot(extra_rules_dirs: list | None = None) -> int:
         settings = BotSettings()
     except ValidationError as exc:
         return _fail(_settings_problem(exc), EXIT_CONFIG)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
 
     try:
         engine = Engine(load_ruleset([*settings.rules_dirs, *(extra_rules_dirs or [])]))
     except RuleFileError as exc:
         return _fail(f"broken rule file: {exc}", EXIT_CONFIG)
-    storage = SQLiteStorage(settings.database_path)
-    try:
-        asyncio.run(_check_database(storage))
-    except StorageError as exc:
-        return _fail(f"{exc} (set CLAIMCHECK_DATABASE to a writable path)", EXIT_CONFIG)
 
     point_at(settings)
-    bot = ClaimCheckBot(engine, storage, retention_days=settings.retention_days, sync_commands=settings.sync_commands)
     try:
-        asyncio.run(_serve(bot, settings.discord_token.get_secret_value()))
+        asyncio.run(_serve(settings, engine))
+    except StartupError as exc:
+        return _fail(str(exc), exc.code)
     except discord.LoginFailure:
         return _fail("Discord rejected the token in DISCORD_TOKEN; copy it again from the Developer Portal (Bot > Reset Token)", EXIT_DISCORD)
     except discord.PrivilegedIntentsRequired:
         return _fail(ENABLE_INTENT_HELP, EXIT_DISCORD)
-    except StorageError as exc:
-        return _fail(str(exc), EXIT_CONFIG)
     except KeyboardInterrupt:
         pass
     return 0

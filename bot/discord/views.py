@@ -42,6 +42,8 @@ async def _why(interaction: discord.Interaction, detection_id: int) -> None:
 
 async def _not_a_claim(interaction: discord.Interaction, detection_id: int) -> None:
     result = await _bot(interaction).storage.add_false_positive(detection_id, interaction.user.id)
+    if result is FalsePositiveResult.RECORDED:
+        await _bot(interaction).count_not_a_claim(detection_id)
     text = {
         FalsePositiveResult.RECORDED: wording.REPORT_RECORDED,
         FalsePositiveResult.ALREADY_REPORTED: wording.REPORT_ALREADY_MADE,

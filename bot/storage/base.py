@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -84,13 +84,24 @@ class FalsePositiveResult(enum.StrEnum):
 
 
 class Storage(abc.ABC):
-    """What the bot needs from a database. ``SQLiteStorage`` is the bundled backend."""
+    """What the bot needs from a database: ``SQLiteStorage`` or ``PostgresStorage``."""
+
+    dialect: str  # "sqlite" or "postgresql": which migrations apply
+    writes: int  # write statements committed since start, for the metrics
 
     @abc.abstractmethod
-    async def open(self) -> None: ...
+    async def open(self) -> None:
+        """Connect and apply pending migrations; StorageError with the reason if that fails."""
 
     @abc.abstractmethod
     async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise if the database cannot be reached (the health check)."""
+
+    @abc.abstractmethod
+    async def schema_version(self) -> int: ...
 
     @abc.abstractmethod
     async def get_settings(self, guild_id: int) -> GuildSettings: ...
@@ -137,3 +148,13 @@ class Storage(abc.ABC):
     @abc.abstractmethod
     async def purge_older_than(self, cutoff: float) -> int:
         """Retention: remove detections (and their reports) older than a UNIX time."""
+
+    @abc.abstractmethod
+    async def is_empty(self) -> bool: ...
+
+    @abc.abstractmethod
+    def table_rows(self, table: str) -> AsyncIterator[list[tuple]]:
+        """Every row of a table in batches, for copying to another database."""
+
+    @abc.abstractmethod
+    async def insert_rows(self, table: str, rows: Sequence[Sequence[object]]) -> None: ...

@@ -33,7 +33,8 @@ def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subpro
 
 
 def test_help_for_every_command():
-    for command in ([], ["check"], ["scan"], ["eval"], ["rules"], ["rules", "list"], ["rules", "lint"], ["rules", "test"]):
+    for command in ([], ["check"], ["scan"], ["eval"], ["rules"], ["rules", "list"], ["rules", "lint"], ["rules", "test"],
+                    ["db"], ["db", "migrate"], ["db", "copy"], ["run"]):  # fmt: skip
         result = run(*command, "--help")
         assert result.returncode == 0, result.stderr
         assert "usage: claimcheck" in result.stdout
@@ -198,3 +199,109 @@ def test_rules_test_reports_a_failing_example(tmp_path):
     result = run("--rules-dir", str(tmp_path), "rules", "test", "local-harmless")
     assert result.returncode == 1
     assert "local-harmless.yaml" in result.stdout and "should match but did not: 'kratom tastes like grass'" in result.stdout
+
+
+def test_scan_writes_one_line_per_message_in_order_with_a_skipped_reason(tmp_path):
+    def message(id_: str, content: str, kind: str = "Default", **extra) -> dict:
+        return {"id": id_, "type": kind, "content": content, "author": {"id": "5", "name": "a"}, **extra}
+
+    export = {"guild": {"id": "1"}, "channel": {"id": "2"}, "messages": [
+        message("1", "", "GuildMemberJoin"),
+        message("2", "kratom is completely harmless"),
+        message("3", "", attachments=[{"id": "9", "url": "https://cdn.example/x.png", "fileName": "x.png"}]),
+        message("4", "Pinned a message.", "ChannelPinnedMessage"),
+        message("5", "   "),
+        message("6", "nice weather"),
+    ]}  # fmt: skip
+    source = tmp_path / "export.json"
+    source.write_text(json.dumps(export, indent=2), encoding="utf-8")
+    result = run("scan", str(source))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["1", "2", "3", "4", "5", "6"]
+    assert [row.get("skipped") for row in rows] == [
+        "system message (GuildMemberJoin)", None, "attachments only", "system message (ChannelPinnedMessage)", "empty", None]
+    assert rows[1]["claims"] == ["harmless"] and all(row["claims"] == [] for row in rows if row.get("skipped"))
+    assert "scanned 6 messages" in result.stderr and "4 with no text to check" in result.stderr
+
+
+def test_scan_jsonl_with_a_broken_first_line_warns_and_goes_on(tmp_path):
+    source = tmp_path / "chat.jsonl"
+    source.write_text('\n\n{"id": "a", "text": "kratom cured\n{"id": "b", "text": ""}\n{"id": "c", "text": "kratom is harmless"}\n',
+                      encoding="utf-8")  # fmt: skip
+    result = run("scan", str(source))
+    assert result.returncode == 0, result.stderr
+    assert "chat.jsonl:3: not valid JSON (Unterminated string starting at column 21)" in result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(row["id"], row.get("skipped"), row["claims"]) for row in rows] == [("b", "empty", []), ("c", None, ["harmless"])]
+
+
+def test_every_command_honours_claimcheck_rules_dirs(tmp_path):
+    rule = (Path(__file__).resolve().parents[2] / "rules" / "harmless.yaml").read_text(encoding="utf-8")
+    (tmp_path / "local.yaml").write_text(rule.replace("id: harmless", "id: local-harmless"), encoding="utf-8")
+    env = {**os.environ, "CLAIMCHECK_RULES_DIRS": str(tmp_path), "PYTHONIOENCODING": "utf-8"}
+    listing = subprocess.run([CLAIMCHECK, "rules", "list", "--json"], capture_output=True, text=True, env=env, timeout=120)
+    assert "local-harmless" in {row["id"] for row in json.loads(listing.stdout)}
+
+
+def test_eval_shows_na_for_claim_ids_without_cases(tmp_path):
+    source = tmp_path / "labelled.jsonl"
+    source.write_text('{"id": "a", "text": "kratom is completely harmless", "claims": ["harmless"]}\n'
+                      '{"id": "b", "text": "nice weather", "claims": []}\n', encoding="utf-8")  # fmt: skip
+    result = run("eval", str(source))
+    line = next(line for line in result.stdout.splitlines() if line.startswith("skin-benefit"))
+    assert line.split()[1:3] == ["n/a", "n/a"] and "1.000" not in line
+    harmless = next(line for line in result.stdout.splitlines() if line.startswith("harmless"))
+    assert harmless.split()[1:3] == ["1.000", "1.000"]
+    per_claim = json.loads(run("eval", "--json", str(source)).stdout)["per_claim"]
+    assert per_claim["skin-benefit"]["precision"] is None and per_claim["harmless"]["recall"] == 1.0
+
+
+def test_db_copy_moves_everything_from_sqlite_to_postgresql(tmp_path, postgres_url):
+    import asyncio
+
+    from bot.storage import Detection, GuildSettings, storage_for
+
+    source_path = tmp_path / "old.db"
+
+    async def fill() -> int:
+        source = storage_for(str(source_path))
+        await source.open()
+        await source.save_settings(GuildSettings(guild_id=7, action="both", log_channel_id=8))
+        detection_id = await source.add_detection(Detection(7, 8, 9, 10, ("harmless",), ("harmless",), "replied", 1.0))
+        await source.add_false_positive(detection_id, 11)
+        await source.close()
+        return detection_id
+
+    detection_id = asyncio.run(fill())
+    result = run("db", "copy", "--from", f"sqlite:///{source_path}", "--to", postgres_url)
+    assert result.returncode == 0, result.stderr
+    assert "copied 1 guild settings rows, 1 detections rows, 1 false positive reports rows" in result.stdout
+
+    async def check() -> None:
+        target = storage_for(postgres_url)
+        await target.open()
+        assert (await target.get_settings(7)).action == "both"
+        assert (await target.get_detection(detection_id)).message_id == 9
+        assert await target.stats(7, 0) == {"harmless": (1, 1)}
+        assert await target.add_detection(Detection(7, 8, 12, 10, ("harmless",), ("harmless",), "replied", 2.0)) > detection_id
+        await target.close()
+
+    asyncio.run(check())
+    again = run("db", "copy", "--from", f"sqlite:///{source_path}", "--to", postgres_url)
+    assert again.returncode == 2 and "already holds data" in again.stderr and "claimcheck-test" not in again.stderr
+    migrated = run("db", "migrate", "--database", str(tmp_path / "new.db"))
+    assert migrated.returncode == 0 and "schema version 1 (sqlite)" in migrated.stdout
+
+
+def test_an_invalid_pattern_is_shown_as_written(tmp_path):
+    rule = (Path(__file__).resolve().parents[2] / "rules" / "harmless.yaml").read_text(encoding="utf-8")
+    first_pattern = rule.index("  - ", rule.index("patterns:"))
+    end = rule.index("\n", first_pattern)
+    rule = rule[:first_pattern] + "  - '{{subject}} is (totally harmless'" + rule[end:]
+    (tmp_path / "bad.yaml").write_text(rule.replace("id: harmless", "id: bad"), encoding="utf-8")
+    result = run("--rules-dir", str(tmp_path), "check", "kratom is fine")
+    assert result.returncode == 2
+    line = result.stderr.strip()
+    assert line.endswith("patterns.0: invalid RE2 pattern, missing ): '{{subject}} is (totally harmless'"), line
+    assert "bad.yaml:" in line and "\\\\b" not in line and len(line.splitlines()) == 1

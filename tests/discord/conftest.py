@@ -54,9 +54,10 @@ async def start_bot(fake: FakeDiscord, shared_engine: Engine, tmp_path: Path):
     """Call ``await start_bot()`` (optionally with a database path) to get a ready bot."""
     running: list[RunningBot] = []
 
-    async def start(database: Path | None = None, token: str | None = None) -> RunningBot:
+    async def start(database: Path | None = None, token: str | None = None, **options) -> RunningBot:
         storage = SQLiteStorage(database or tmp_path / "claimcheck.db")
-        bot = ClaimCheckBot(shared_engine, storage, guild_ready_timeout=0.1)
+        await storage.open()
+        bot = ClaimCheckBot(shared_engine, storage, guild_ready_timeout=0.1, **options)
         errors: list = []
 
         async def record_event_error(event, *args, **kwargs):

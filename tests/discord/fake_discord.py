@@ -18,7 +18,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-GUILD_ID = 100
+GUILD_ID = 100  # on shard 0 of any shard count: (100 >> 22) % n == 0
+SHARD_1_GUILD = (1 << 22) + 100  # on shard 1 of 2
 GENERAL = 200  # text channels
 OFFTOPIC = 201
 MODLOG = 202
@@ -48,6 +49,15 @@ USERS = {
 }
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    return (guild_id >> 22) % shard_count
+
+
+def channel_in(guild_id: int, channel_id: int) -> int:
+    """A channel of the standard layout (GENERAL, MODLOG, ...) in another guild than GUILD_ID."""
+    return channel_id if guild_id == GUILD_ID else guild_id * 1000 + channel_id
+
+
 @dataclass
 class Request:
     method: str
@@ -61,7 +71,11 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.messages: dict[int, dict] = {}
-        self.sockets: list[web.WebSocketResponse] = []
+        self.posted_at: dict[int, float] = {}  # message id -> when its MESSAGE_CREATE left (bench/load.py)
+        self.guild_ids: list[int] = [GUILD_ID]
+        self.channel_guilds: dict[int, int] = {}  # channels and threads outside GUILD_ID
+        self.recommended_shards = 1
+        self.sockets: dict[web.WebSocketResponse, tuple[int, int]] = {}  # each with its [shard_id, shard_count]
         self.identified = asyncio.Event()
         self.failures: list[tuple[Callable[[Request], bool], int, dict, dict]] = []
         self.intents_rejected = False
@@ -114,27 +128,35 @@ class FakeDiscord:
             "permissions": str(permissions),
         }
 
-    def guild_payload(self) -> dict:
+    def guild_of(self, channel_id: int) -> int:
+        return self.channel_guilds.get(channel_id, GUILD_ID)
+
+    def guild_payload(self, guild_id: int = GUILD_ID) -> dict:
+        for channel_id in (GENERAL, OFFTOPIC, MODLOG, FORUM, CATEGORY):
+            self.channel_guilds[channel_in(guild_id, channel_id)] = guild_id
+
         def text(channel_id: int, name: str, position: int, parent: int | None = CATEGORY) -> dict:
-            return {"id": str(channel_id), "type": 0, "name": name, "position": position,
-                    "parent_id": str(parent) if parent else None, "permission_overwrites": []}  # fmt: skip
+            return {"id": str(channel_in(guild_id, channel_id)), "type": 0, "name": name, "position": position,
+                    "parent_id": str(channel_in(guild_id, parent)) if parent else None, "permission_overwrites": []}  # fmt: skip
 
         return {
-            "id": str(GUILD_ID),
+            "id": str(guild_id),
             "name": "Pain Support",
             "owner_id": str(MODERATOR),
             "member_count": 4,
             "unavailable": False,
             "roles": [
-                {"id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0},
+                {"id": str(guild_id), "name": "@everyone", "permissions": "0", "position": 0},
                 {"id": str(IGNORED_ROLE), "name": "Helpers", "permissions": "0", "position": 1},
             ],
             "channels": [
-                {"id": str(CATEGORY), "type": 4, "name": "Community", "position": 0, "permission_overwrites": []},
+                {"id": str(channel_in(guild_id, CATEGORY)), "type": 4, "name": "Community", "position": 0,
+                 "permission_overwrites": []},  # fmt: skip
                 text(GENERAL, "general", 1),
                 text(OFFTOPIC, "off-topic", 2),
                 text(MODLOG, "mod-log", 3, parent=None),
-                {"id": str(FORUM), "type": 15, "name": "questions", "position": 4, "parent_id": str(CATEGORY),
+                {"id": str(channel_in(guild_id, FORUM)), "type": 15, "name": "questions", "position": 4,
+                 "parent_id": str(channel_in(guild_id, CATEGORY)),
                  "permission_overwrites": [], "available_tags": []},  # fmt: skip
             ],
             "threads": [],
@@ -158,7 +180,7 @@ class FakeDiscord:
         payload = {
             "id": str(message_id or self.next_id()),
             "channel_id": str(channel_id),
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(self.guild_of(channel_id)),
             "author": USERS[author_id],
             "member": {k: v for k, v in self.member_payload(author_id, roles).items() if k not in ("user", "permissions")},
             "content": content,
@@ -180,7 +202,7 @@ class FakeDiscord:
         if reference:
             payload["type"] = 19
             payload["message_reference"] = {"message_id": reference["id"], "channel_id": reference["channel_id"],
-                                            "guild_id": str(GUILD_ID)}  # fmt: skip
+                                            "guild_id": payload["guild_id"]}  # fmt: skip
             payload["referenced_message"] = reference
         if extra:
             payload.update(extra)
@@ -191,7 +213,6 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        self.sockets.append(ws)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
         try:
             async for frame in ws:
@@ -205,8 +226,7 @@ class FakeDiscord:
                 elif data["op"] == 6:
                     await self._send(ws, "RESUMED", {})
         finally:
-            if ws in self.sockets:
-                self.sockets.remove(ws)
+            self.sockets.pop(ws, None)
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:
@@ -216,20 +236,30 @@ class FakeDiscord:
         if self.intents_rejected and data["intents"] & (1 << 15):
             await ws.close(code=4014, message=b"Disallowed intent(s)")
             return
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        guilds = [guild_id for guild_id in self.guild_ids if shard_of(guild_id, shard_count) == shard_id]
+        self.sockets[ws] = (shard_id, shard_count)
         await self._send(ws, "READY", {
-            "v": 10, "session_id": "session", "resume_gateway_url": self.gateway_url,
-            "user": USERS[BOT_ID], "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-            "application": {"id": str(APP_ID), "flags": 0},
+            "v": 10, "session_id": f"session-{shard_id}", "resume_gateway_url": self.gateway_url,
+            "user": USERS[BOT_ID], "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in guilds],
+            "application": {"id": str(APP_ID), "flags": 0}, "shard": [shard_id, shard_count],
         })  # fmt: skip
-        await self._send(ws, "GUILD_CREATE", self.guild_payload())
+        for guild_id in guilds:
+            await self._send(ws, "GUILD_CREATE", self.guild_payload(guild_id))
         self.identified.set()
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict) -> None:
         await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
+    def sockets_for(self, guild_id: int | None) -> list[web.WebSocketResponse]:
+        """The connections that receive a guild's events: those of its shard (all for no guild)."""
+        return [ws for ws, (shard_id, count) in self.sockets.items() if guild_id is None or shard_of(guild_id, count) == shard_id]
+
     async def dispatch(self, event: str, data: dict) -> None:
-        assert self.sockets, "no bot is connected to the fake gateway"
-        for ws in list(self.sockets):
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
+        sockets = self.sockets_for(guild_id)
+        assert sockets, f"no bot is connected to the fake gateway for guild {guild_id}"
+        for ws in sockets:
             await self._send(ws, event, data)
 
     # --- what a member does -------------------------------------------------------------
@@ -249,6 +279,7 @@ class FakeDiscord:
     async def post(self, content: str, *, channel: int = GENERAL, author: int = MEMBER, **options) -> dict:
         payload = self.message_payload(channel, author, content, **options)
         self.messages[int(payload["id"])] = payload
+        self.posted_at[int(payload["id"])] = time.monotonic()
         await self.dispatch("MESSAGE_CREATE", payload)
         return payload
 
@@ -265,9 +296,10 @@ class FakeDiscord:
             "type": kind,
             "token": f"token-{self.next_id()}",
             "version": 1,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(self.guild_of(channel)),
             "channel_id": str(channel),
-            "channel": {"id": str(channel), "type": 0, "name": "general", "position": 1, "guild_id": str(GUILD_ID)},
+            "channel": {"id": str(channel), "type": 0, "name": "general", "position": 1,
+                        "guild_id": str(self.guild_of(channel))},  # fmt: skip
             "member": self.member_payload(user_id, permissions=permissions),
             "app_permissions": str((1 << 53) - 1),
             "locale": "en-US",
@@ -401,7 +433,7 @@ class FakeDiscord:
                 return self._json(None, status=204)
             return self._json(self._bot_message(GENERAL, {}))
         if entry.path in ("/gateway", "/gateway/bot"):
-            return self._json({"url": self.gateway_url, "shards": 1,
+            return self._json({"url": self.gateway_url, "shards": self.recommended_shards,
                                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})  # fmt: skip
         return self._json({"message": f"fake Discord has no route for {method} {entry.path}", "code": 0}, status=404)
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
 import pytest
 
-from bot.storage import SQLiteStorage
 from tests.discord.fake_discord import GENERAL, MODLOG, OTHER_MEMBER, is_callback, is_post_to, is_reply_to
+from tests.discord.processes import run_claimcheck
 
 pytestmark = pytest.mark.asyncio
-CLAIMCHECK = str(Path(sys.executable).with_name("claimcheck"))
 
 
 async def test_settings_detections_and_buttons_survive_a_restart(fake, start_bot, tmp_path):
@@ -49,42 +45,9 @@ async def test_settings_detections_and_buttons_survive_a_restart(fake, start_bot
     await fake.wait_for(is_post_to(MODLOG), after=after)
 
 
-async def test_schema_migrations_are_applied_once(tmp_path):
-    storage = SQLiteStorage(tmp_path / "m.db")
-    await storage.open()
-    version = await storage.schema_version()
-    await storage.close()
-    await storage.open()
-    assert await storage.schema_version() == version >= 1
-    async with storage.db.execute("PRAGMA journal_mode") as cursor:
-        assert (await cursor.fetchone())[0] == "wal"
-    await storage.close()
-
-
-async def test_retention_removes_old_detections(tmp_path):
-    from bot.storage import Detection
-
-    storage = SQLiteStorage(tmp_path / "r.db")
-    await storage.open()
-    old = await storage.add_detection(Detection(1, 2, 3, 4, ("harmless",), ("harmless",), "replied", created_at=1000.0))
-    new = await storage.add_detection(Detection(1, 2, 5, 4, ("harmless",), ("harmless",), "replied", created_at=9e9))
-    await storage.add_false_positive(old, 7)
-    assert await storage.purge_older_than(5000.0) == 1
-    assert await storage.get_detection(old) is None and await storage.get_detection(new) is not None
-    await storage.close()
-
-
-async def _run_claimcheck(env_overrides: dict, cwd: Path) -> asyncio.subprocess.Process:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "CLAIMCHECK_"))}
-    env.update(env_overrides)
-    return await asyncio.create_subprocess_exec(
-        CLAIMCHECK, "run", cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-
-
 async def test_claimcheck_run_with_only_the_three_variables(fake, tmp_path):
     env = {"DISCORD_TOKEN": fake.valid_token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
-    process = await _run_claimcheck(env, tmp_path)
+    process = await run_claimcheck(env, tmp_path)
     try:
         await asyncio.wait_for(fake.identified.wait(), 30)
         await asyncio.sleep(0.3)  # guild_ready_timeout in the real client is 2 s; messages before on_ready still count
@@ -98,6 +61,25 @@ async def test_claimcheck_run_with_only_the_three_variables(fake, tmp_path):
     assert (tmp_path / "claimcheck.db").exists()
 
 
+async def test_losing_discord_after_start_up_logs_one_line_per_reconnect_attempt(fake, tmp_path):
+    env = {"DISCORD_TOKEN": fake.valid_token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await run_claimcheck(env, tmp_path)
+    await asyncio.wait_for(fake.identified.wait(), 30)
+    await fake.stop()  # Discord goes away: the gateway closes and nothing listens any more
+    attempts: list[str] = []
+    try:
+        while len(attempts) < 2:
+            line = (await asyncio.wait_for(process.stderr.readline(), 30)).decode()
+            assert "Traceback" not in line
+            if "Attempting a reconnect" in line:
+                attempts.append(line)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(process.communicate(), 20)
+    assert "Connection refused" in attempts[-1], attempts
+    assert "Traceback" not in rest.decode()
+
+
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [
@@ -109,7 +91,7 @@ async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, e
     token = "wrong" if setup == "bad-token" else fake.valid_token
     fake.intents_rejected = setup == "no-intent"
     env = {"DISCORD_TOKEN": token, "DISCORD_API_BASE": fake.api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
-    process = await _run_claimcheck(env, tmp_path)
+    process = await run_claimcheck(env, tmp_path)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     lines = [line for line in stderr.decode().splitlines() if line.startswith("claimcheck: error:")]
     assert process.returncode == 3 and len(lines) == 1 and expected in lines[0]
@@ -121,21 +103,53 @@ async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, e
         ({}, "DISCORD_TOKEN is not set"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/nonexistent/dir/c.db"}, "database directory /nonexistent/dir does not exist"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_LEVEL": "LOUD"}, "CLAIMCHECK_LOG_LEVEL"),
-        ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: Value error, must be a ws:// or wss:// URL"),
+        ({"DISCORD_TOKEN": "x", "DISCORD_GATEWAY_URL": "http://nope"}, "DISCORD_GATEWAY_URL: must be a ws:// or wss:// URL"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_RULES_DIRS": "/nonexistent/rules"}, "rule directory does not exist"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/"}, "database / is a directory, not a file"),
+        # sqlite cannot open it: once a traceback from aiosqlite's thread ("Event loop is closed") followed
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "/etc/passwd/c.db"}, "unable to open database file"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": "mysql://db/c"}, "unsupported database scheme mysql://"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_COUNT": "2", "CLAIMCHECK_SHARD_IDS": "1-2"},
+         "shard 2 does not exist with CLAIMCHECK_SHARD_COUNT=2"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_IDS": "0"}, "CLAIMCHECK_SHARD_IDS needs CLAIMCHECK_SHARD_COUNT"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_METRICS_PORT": "http"}, "CLAIMCHECK_METRICS_PORT"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_FORMAT": "xml"}, "CLAIMCHECK_LOG_FORMAT"),
     ],
 )
 async def test_claimcheck_run_refuses_bad_configuration_in_one_line(tmp_path, env, expected):
-    process = await _run_claimcheck(env, tmp_path)
+    process = await run_claimcheck(env, tmp_path)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     lines = stderr.decode().strip().splitlines()
     assert process.returncode == 2 and len(lines) == 1 and expected in lines[0], stderr.decode()
+
+
+async def test_postgres_refusing_the_login_is_one_line(tmp_path, postgres_server):
+    wrong = postgres_server.replace("claimcheck-test@", "not-the-password@")
+    process = await run_claimcheck({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": wrong}, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2 and len(lines) == 1 and "the server refused the login" in lines[0], lines
+    assert "not-the-password" not in lines[0]
+
+
+@pytest.mark.parametrize("fault", ["connection refused", "not TLS"])
+async def test_discord_unreachable_at_start_up_is_one_line(fake, tmp_path, fault):
+    api_base = "http://127.0.0.1:9/api/v10" if fault == "connection refused" else fake.api_base.replace("http:", "https:")
+    env = {"DISCORD_TOKEN": "x", "DISCORD_API_BASE": api_base, "DISCORD_GATEWAY_URL": fake.gateway_url}
+    process = await run_claimcheck(env, tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    text = stderr.decode()
+    errors = [line for line in text.splitlines() if line.startswith("claimcheck: error:")]
+    assert process.returncode == 3 and len(errors) == 1 and "Traceback" not in text, text
+    expected = "(Connection refused)" if fault == "connection refused" else "TLS handshake"
+    assert f"cannot reach Discord at {api_base}" in errors[0] and expected in errors[0]
+    assert "PyNaCl" not in text and "davey" not in text  # no voice warnings for a text-only bot
 
 
 async def test_unwritable_database_is_refused(tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir()
     (locked / "c.db").write_bytes(b"this is not a database")
-    process = await _run_claimcheck({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": str(locked / "c.db")}, tmp_path)
+    process = await run_claimcheck({"DISCORD_TOKEN": "x", "CLAIMCHECK_DATABASE": str(locked / "c.db")}, tmp_path)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2 and "cannot open database" in stderr.decode()

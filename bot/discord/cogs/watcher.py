@@ -59,6 +59,7 @@ class Watcher(commands.Cog):
         return not any(role.id in settings.ignored_roles for role in roles)
 
     def _context(self, message: discord.Message) -> Conversation:
+        conversations = self.bot.state_for(message.guild.id).conversations
         replied_to = None
         reference = message.reference
         if reference is not None and reference.message_id:
@@ -66,8 +67,8 @@ class Watcher(commands.Cog):
             if isinstance(resolved, discord.Message):
                 replied_to = resolved.content
             else:
-                replied_to = self.bot.conversations.get(message.channel.id, reference.message_id)
-        return self.bot.conversations.context(message.channel.id, message.id, replied_to)
+                replied_to = conversations.get(message.channel.id, reference.message_id)
+        return conversations.context(message.channel.id, message.id, replied_to)
 
     # --- events ----------------------------------------------------------------------
 
@@ -86,12 +87,16 @@ class Watcher(commands.Cog):
     async def _on_message(self, message: discord.Message) -> None:
         if not self._from_a_person(message):
             return
+        self.bot.metrics.messages_seen.inc()
+        state = self.bot.state_for(message.guild.id)
         context = self._context(message)
-        self.bot.conversations.add(message.channel.id, message.id, message.content)
+        state.conversations.add(message.channel.id, message.id, message.content)
         settings = await self.bot.settings_for(message.guild.id)
-        if not self._watched(message, settings) or not self.bot.handled_messages.add(message.id):
+        if not self._watched(message, settings) or not state.handled_messages.add(message.id):
             return
-        findings = self.bot.detect(message.content, context, settings)
+        self.bot.metrics.candidates.inc()
+        with self.bot.metrics.detection_seconds.time():
+            findings = self.bot.detect(message.content, context, settings)
         if findings:
             await self.act(message, findings, settings)
 
@@ -102,7 +107,8 @@ class Watcher(commands.Cog):
         before = payload.cached_message.content if payload.cached_message else None
         if before == message.content:
             return  # an embed or flag update, not an edit of the text
-        self.bot.conversations.update(message.channel.id, message.id, message.content)
+        state = self.bot.state_for(message.guild.id)
+        state.conversations.update(message.channel.id, message.id, message.content)
         settings = await self.bot.settings_for(message.guild.id)
         if not self._watched(message, settings):
             return
@@ -111,7 +117,7 @@ class Watcher(commands.Cog):
         if previous is not None and previous.reply_message_id:
             await self._update_reply(message, previous, findings)
         elif findings:
-            self.bot.handled_messages.add(message.id)
+            state.handled_messages.add(message.id)
             await self.act(message, findings, settings)
 
     # --- acting ----------------------------------------------------------------------
@@ -119,6 +125,7 @@ class Watcher(commands.Cog):
     async def act(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> None:
         """Reply and/or alert, within the cooldown and the server's reply cap; record it all."""
         claims = tuple(str(f.claim) for f in findings)
+        self._log_detection(message, findings, settings)
         detection = Detection(
             guild_id=message.guild.id,
             channel_id=message.channel.id,
@@ -130,21 +137,24 @@ class Watcher(commands.Cog):
             created_at=time.time(),
             message_text=message.content if settings.store_message_text else None,
         )
-        fresh = self.bot.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
+        state = self.bot.state_for(message.guild.id)
+        fresh = state.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
         if settings.action == "off":
             await self.bot.storage.add_detection(detection)
             return
         if not fresh:
+            self.bot.metrics.replies_suppressed.labels("cooldown").inc()
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.COOLDOWN))
             return
-        if not self.bot.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
+        if not state.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
             log.info("reply cap reached in server %s; recording only", message.guild.id)
+            self.bot.metrics.replies_suppressed.labels("cap").inc()
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
             return
 
         # Claim the cooldown before the first await, so that a second message
         # arriving while this reply is in flight does not get one too.
-        self.bot.cooldowns.mark(message.channel.id, fresh)
+        state.cooldowns.mark(message.channel.id, fresh)
         shown = [f for f in findings if str(f.claim) in fresh]
         detection_id = await self.bot.storage.add_detection(detection)
         reply_id = alert_id = None
@@ -162,7 +172,25 @@ class Watcher(commands.Cog):
             detection_id, action=action, reply_message_id=reply_id, alert_message_id=alert_id
         )
         if action == DetectionAction.FAILED:
-            self.bot.cooldowns.release(message.channel.id, fresh)
+            state.cooldowns.release(message.channel.id, fresh)
+
+    def _log_detection(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> None:
+        """One line per detection, with the ids a log collector groups by; the text only if the server opted in."""
+        claims = [str(f.claim) for f in findings]
+        for finding in findings:
+            self.bot.metrics.findings.labels(str(finding.claim)).inc()
+        log.info(
+            "claims %s in message %s, channel %s, server %s",
+            ",".join(claims), message.id, message.channel.id, message.guild.id,
+            extra={
+                "guild_id": message.guild.id,
+                "channel_id": message.channel.id,
+                "shard_id": message.guild.shard_id,
+                "claim_ids": claims,
+                "rule_ids": [f.rule_id for f in findings],
+                "message_text": message.content if settings.store_message_text else None,
+            },
+        )  # fmt: skip
 
     async def _send_reply(self, message: discord.Message, findings: list[Finding], detection_id: int) -> int | None:
         try:
@@ -177,10 +205,13 @@ class Watcher(commands.Cog):
                 "cannot reply in channel %s of server %s (missing permission: %s); carrying on",
                 message.channel.id, message.guild.id, exc.text or exc.status,
             )  # fmt: skip
+            self.bot.metrics.errors.labels("reply-forbidden").inc()
             return None
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("reply to message %s failed: %s; carrying on", message.id, exc)
+            self.bot.metrics.errors.labels("reply-failed").inc()
             return None
+        self.bot.metrics.replies_sent.inc()
         return reply.id
 
     async def _send_alert(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> int | None:
@@ -194,6 +225,7 @@ class Watcher(commands.Cog):
             )
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             log.warning("alert in log channel %s failed: %s; carrying on", channel.id, exc)
+            self.bot.metrics.errors.labels("alert-failed").inc()
             return None
         return sent.id
 
