@@ -17,6 +17,8 @@ import pytest
 import pytest_asyncio
 
 from bot.core.engine import Engine
+from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
+from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding, as_case
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +29,19 @@ POSTGRES_VARIABLE = "CLAIMCHECK_TEST_POSTGRES"
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine.load()
+
+
+@pytest.fixture(scope="session")
+def hybrid(engine: Engine) -> HybridEngine:
+    """The default engine: the rules and the shipped learned model."""
+    return HybridEngine(engine, ClaimModel())
+
+
+@pytest.fixture(scope="session", params=[RULES_ONLY, RULES_AND_MODEL])
+def each_engine(request) -> tuple[str, Engine | HybridEngine]:
+    """Both engines, by name, for figures that are kept for each."""
+    name = request.param
+    return name, request.getfixturevalue("engine" if name == RULES_ONLY else "hybrid")
 
 
 def claims_of(engine: Engine, text: str, context: list[str] | tuple[str, ...] = ()) -> set[str]:

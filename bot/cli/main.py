@@ -14,11 +14,14 @@ from typing import IO
 
 from pydantic import ValidationError
 
+from bot.core import wording
 from bot.core.behaviour import build_suite, run_suite
 from bot.core.claims import ClaimId
-from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select
+from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select, split_for
 from bot.core.engine import Engine
 from bot.core.evaluation import Counts, Report, agreement, evaluate
+from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
+from bot.core.learned import MODEL_DIR, ClaimModel, ModelFileError
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
 from bot.core.models import Conversation
 from bot.core.reply import render_json, render_text
@@ -49,12 +52,31 @@ def _settings() -> CommonSettings:
         raise CliError(f"{error['loc'][0]}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
-def _engine(args: argparse.Namespace) -> Engine:
+def _rules_engine(args: argparse.Namespace) -> Engine:
     """The bundled rules, then CLAIMCHECK_RULES_DIRS, then each --rules-dir."""
     try:
         return Engine(load_ruleset([*_settings().rules_dirs, *args.rules_dir]))
     except RuleFileError as exc:
         raise CliError(f"broken rule file: {exc}") from None
+
+
+def _engine(args: argparse.Namespace) -> Engine | HybridEngine:
+    """The engine chosen with ``--engine``: the rules alone, or rules and the learned model."""
+    rules = _rules_engine(args)
+    if args.engine == RULES_ONLY:
+        return rules
+    try:
+        return HybridEngine(rules, ClaimModel())
+    except ModelFileError as exc:
+        raise CliError(f"{exc} (or use --engine {RULES_ONLY})") from None
+
+
+def _engines_to_compare(args: argparse.Namespace) -> dict[str, Engine | HybridEngine]:
+    """The chosen engine, and the rules alone beside it when the model is in use, so the gain shows."""
+    chosen = _engine(args)
+    if isinstance(chosen, HybridEngine):
+        return {RULES_ONLY: chosen.engine, RULES_AND_MODEL: chosen}
+    return {RULES_ONLY: chosen}
 
 
 def _emit_json(payload: object, stream: IO[str] = sys.stdout) -> None:
@@ -70,12 +92,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not text.strip():
         raise CliError("nothing to check: give TEXT or pipe it on standard input")
     engine = _engine(args)
-    findings = engine.detect(text, Conversation.from_list(args.context or ()))
+    conversation = Conversation.from_list(args.context or ())
+    findings = engine.detect(text, conversation)
     if args.json:
         _emit_json(render_json(text, findings))
-    else:
-        print(render_text(findings, long=args.long))
+        return EXIT_OK
+    explanations = _explanations(engine, text, conversation, findings) if args.explain else None
+    print(render_text(findings, long=args.long, explanations=explanations))
     return EXIT_OK
+
+
+def _explanations(engine, text: str, conversation: Conversation, findings) -> dict[str, str]:
+    """How each finding was found: the rule and its words, or the model's score and the words that drove it."""
+    scores = engine.score(text, conversation) if isinstance(engine, HybridEngine) else {}
+    explained = {}
+    for finding in findings:
+        claim = str(finding.claim)
+        if finding.basis == "model":
+            explained[claim] = wording.explain_model(finding.score, engine.drivers(text, conversation, claim))
+        else:
+            explained[claim] = wording.explain_rule(finding.rule_id, finding.matched, scores.get(claim))
+    return explained
 
 
 # --- scan ----------------------------------------------------------------------------
@@ -191,18 +228,23 @@ def _corpus(args: argparse.Namespace) -> list[CorpusItem]:
         raise CliError(f"{args.corpus}: cannot read the corpus: {exc.strerror or exc}") from None
 
 
-def _print_report(report: Report, title: str) -> None:
-    overall = report.overall
-    print(f"{title}: {report.messages} labelled messages")
-    print(
-        f"message level: precision {overall.precision:.3f}  recall {overall.recall:.3f}  f1 {overall.f1:.3f}"
-        f"  (tp {overall.tp}, fp {overall.fp}, fn {overall.fn})"
-    )
+def _print_report(reports: dict[str, Report], title: str) -> None:
+    """Figures of one or more engines on the same messages, side by side."""
+    first = next(iter(reports.values()))
+    print(f"{title}: {first.messages} labelled messages")
+    for name, report in reports.items():
+        overall = report.overall
+        print(
+            f"message level ({name}): precision {overall.precision:.3f}  recall {overall.recall:.3f}"
+            f"  f1 {overall.f1:.3f}  (tp {overall.tp}, fp {overall.fp}, fn {overall.fn})"
+        )
     print()
-    print(f"{'claim id':<22}{'precision':>10}{'recall':>8}{'tp':>5}{'fp':>5}{'fn':>5}")
-    for claim, counts in report.per_claim.items():
-        precision, recall = _ratios(counts)
-        print(f"{claim:<22}{precision:>10}{recall:>8}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
+    print(f"{'claim id':<22}" + "".join(f"{name + ' P':>18}{'R':>7}" for name in reports) + f"{'tp':>5}{'fp':>5}{'fn':>5}")
+    last = list(reports.values())[-1]
+    for claim in first.per_claim:
+        cells = "".join(f"{cell:>18}{recall:>7}" for cell, recall in (_ratios(r.per_claim[claim]) for r in reports.values()))
+        counts = last.per_claim[claim]
+        print(f"{claim:<22}{cells}{counts.tp:>5}{counts.fp:>5}{counts.fn:>5}")
 
 
 def _print_misses(report: Report) -> None:
@@ -215,45 +257,51 @@ def _print_misses(report: Report) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    engines = _engines_to_compare(args)
+    chosen = list(engines)[-1]
     if args.behaviour:
-        return _eval_behaviour(engine, args)
+        return _eval_behaviour(engines, args)
     if args.file is not None:
-        report = evaluate(engine, _labelled_file(args.file))
+        messages = _labelled_file(args.file)
+        reports = {name: evaluate(engine, messages) for name, engine in engines.items()}
         if args.json:
-            _emit_json(report.as_dict())
+            _emit_json(reports[chosen].as_dict())
             return EXIT_OK
-        _print_report(report, args.file)
-        _print_misses(report)
+        _print_report(reports, args.file)
+        _print_misses(reports[chosen])
         return EXIT_OK
     items = _corpus(args)
     splits = args.split or [Split.TEST]
-    chosen = select(items, splits, args.register or ())
-    if not chosen:
+    selected = select(items, splits, args.register or ())
+    if not selected:
         raise CliError(f"{args.corpus}: no items in split {'/'.join(splits)}")
-    registers = sorted({item.register_ for item in chosen})
-    reports = {"all": evaluate(engine, chosen)}
+    parts = {"all": selected}
+    registers = sorted({item.register_ for item in selected})
     if len(registers) > 1:
-        reports.update({str(r): evaluate(engine, select(chosen, registers=[r])) for r in registers})
+        parts.update({str(r): select(selected, registers=[r]) for r in registers})
+    reports = {part: {name: evaluate(engine, messages) for name, engine in engines.items()} for part, messages in parts.items()}
     if args.json:
-        _emit_json({name: report.as_dict() for name, report in reports.items()})
+        _emit_json({part: by_engine[chosen].as_dict() for part, by_engine in reports.items()})
         return EXIT_OK
-    for name, report in reports.items():
-        _print_report(report, f"corpus {'+'.join(splits)}, {'every register' if name == 'all' else name}")
+    for part, by_engine in reports.items():
+        _print_report(by_engine, f"corpus {'+'.join(splits)}, {'every register' if part == 'all' else part}")
         print()
     if args.misses:
-        _print_misses(reports["all"])
+        _print_misses(reports["all"][chosen])
     return EXIT_OK
 
 
-def _eval_behaviour(engine: Engine, args: argparse.Namespace) -> int:
-    results = run_suite(engine, build_suite())
+def _eval_behaviour(engines: dict[str, Engine | HybridEngine], args: argparse.Namespace) -> int:
+    cases = build_suite()
+    by_engine = {name: run_suite(engine, cases) for name, engine in engines.items()}
+    results = list(by_engine.values())[-1]
     if args.json:
         _emit_json({name: result.as_dict() for name, result in results.items()})
         return EXIT_OK
-    print(f"{'capability':<34}{'tests':>7}{'failed':>8}{'rate':>8}")
+    print(f"{'capability':<34}{'tests':>7}" + "".join(f"{name + ' failed':>20}{'rate':>8}" for name in by_engine))
     for name, result in results.items():
-        print(f"{name:<34}{result.tests:>7}{result.failed:>8}{result.rate:>8.1%}")
+        cells = "".join(f"{r[name].failed:>20}{r[name].rate:>8.1%}" for r in by_engine.values())
+        print(f"{name:<34}{result.tests:>7}{cells}")
     if args.misses:
         for name, result in results.items():
             for failure in result.failures[:5]:
@@ -325,7 +373,7 @@ def _ratios(counts: Counts) -> tuple[str, str]:
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    engine = _rules_engine(args)
     rows = [
         {
             "id": loaded.rule.id,
@@ -349,7 +397,7 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_lint(args: argparse.Namespace) -> int:
-    engine = _engine(args)  # loading validates schema, patterns and source ids
+    engine = _rules_engine(args)  # loading validates schema, patterns and source ids
     issues = lint(engine.ruleset)
     for issue in issues:
         print(issue)
@@ -360,7 +408,7 @@ def cmd_rules_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_test(args: argparse.Namespace) -> int:
-    engine = _engine(args)
+    engine = _rules_engine(args)
     rules = engine.ruleset.rules
     if args.rule:
         rules = [loaded for loaded in rules if loaded.rule.id in args.rule]
@@ -401,6 +449,44 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_feedback_export(args: argparse.Namespace) -> int:
+    """Detections that members reported as "Not a claim", as corpus lines to review before adding them."""
+
+    async def reported() -> list:
+        storage = await _opened(args.database or _settings().database)
+        try:
+            return await storage.reported_detections()
+        finally:
+            await storage.close()
+
+    lines, without_text = [], 0
+    for detection, reports in asyncio.run(reported()):
+        if not detection.message_text:
+            without_text += 1
+            continue
+        source = f"feedback:{detection.guild_id}:{detection.channel_id}"
+        lines.append(
+            {
+                "id": f"feedback-{detection.id}",
+                "text": detection.message_text,
+                "claims": [],
+                "source": source,
+                "register": "chat",
+                "split": str(split_for(source)),
+                "note": wording.feedback_note(reports, detection.claim_ids, detection.rule_ids),
+            }
+        )
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        for line in lines:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    finally:
+        if args.output:
+            out.close()
+    print(wording.feedback_summary(len(lines), without_text), file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_db_copy(args: argparse.Namespace) -> int:
     if args.source == args.target:
         raise CliError("--from and --to name the same database")
@@ -426,6 +512,34 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
 # --- run ------------------------------------------------------------------------------
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    items = _corpus(args)  # validate before spending half an hour
+    if args.cutoffs_only:
+        from bot.training import fit_cutoffs
+
+        try:
+            card = fit_cutoffs(args.corpus, args.out, threads=args.threads)
+        except ModelFileError as exc:
+            raise CliError(str(exc)) from None
+    else:
+        try:
+            from bot.training import train
+
+            import torch  # noqa: F401 - only to say clearly that the extra is missing
+        except ImportError as exc:
+            raise CliError(f"training needs the train extra: pip install -e '.[train]' ({exc.name} is missing)") from None
+        print(f"training on {args.corpus} ({len(items)} items) into {args.out}; this takes a while", file=sys.stderr)
+        card = train(args.corpus, args.out, epochs=args.epochs, seed=args.seed, threads=args.threads)
+    for split, engines in card["figures"].items():
+        for engine, counts in engines.items():
+            print(f"{split:<11}{engine:<13}precision {counts['precision']:.3f}  recall {counts['recall']:.3f}  f1 {counts['f1']:.3f}")
+    if args.cutoffs_only:
+        print(f"cutoffs chosen again; {args.out / 'card.json'} and MODEL_CARD.md rewritten")
+    else:
+        print(f"model written to {args.out} ({card['training']['seconds']} s of training)")
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.discord.runner import run_bot
 
@@ -449,6 +563,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="extra rule directory loaded on top of the bundled rules (repeatable)",
     )
     parser.add_argument(
+        "--engine",
+        choices=[RULES_ONLY, RULES_AND_MODEL],
+        default=RULES_AND_MODEL,
+        help=f"the rules alone, or rules and the learned claim model (default: {RULES_AND_MODEL})",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         type=str.upper,
@@ -461,6 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("text", nargs="?", help="the message text; omit or '-' to read standard input")
     check.add_argument("--context", action="append", metavar="TEXT", help="an earlier message, oldest first (repeatable)")
     check.add_argument("--json", action="store_true", help="print JSON instead of text")
+    check.add_argument(
+        "--explain", action="store_true", help="say how each claim was found: the rule and its words, or the model and the words that drove it"
+    )
     check.add_argument("--long", action="store_true", help="every caveat in full, with full citations")
     check.set_defaults(handler=cmd_check)
 
@@ -515,6 +638,22 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("--to", dest="target", required=True, metavar="URL", help="an empty database to fill")
     copy.set_defaults(handler=cmd_db_copy)
 
+    training = commands.add_parser("train", help="rebuild the learned claim model from the corpus (needs the train extra)")
+    training.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
+    training.add_argument("--out", type=Path, default=MODEL_DIR, metavar="DIR", help="where the model goes (default: the package's)")
+    training.add_argument("--epochs", type=int, default=6, help="passes over the train split (default: 6)")
+    training.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
+    training.add_argument("--threads", type=int, default=2, help="CPU threads (default: 2)")
+    training.add_argument(
+        "--cutoffs-only", action="store_true", help="keep the model; choose its cutoffs again (after a change to the rules)"
+    )
+    training.set_defaults(handler=cmd_train)
+    feedback = commands.add_parser("feedback", help="what members reported with the \"Not a claim\" button")
+    feedback_commands = feedback.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
+    export = feedback_commands.add_parser("export", help="write reported messages as corpus lines for review")
+    export.add_argument("--database", metavar="URL", help="database path or URL (default: CLAIMCHECK_DATABASE)")
+    export.add_argument("-o", "--output", help="write here instead of standard output")
+    export.set_defaults(handler=cmd_feedback_export)
     run = commands.add_parser(
         "run", help="start the Discord bot (settings from the environment or a .env file; see README)"
     )

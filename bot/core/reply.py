@@ -8,7 +8,7 @@ same claims, in the same order, with the same sources. The words are in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import wording
@@ -47,8 +47,11 @@ def unique_sources(findings: Sequence[Finding]) -> list[Source]:
     return list(seen.values())
 
 
-def render_text(findings: Sequence[Finding], *, long: bool = False) -> str:
-    """The reply the bot would give, for a terminal; ``long`` shows every caveat and full citations."""
+def render_text(
+    findings: Sequence[Finding], *, long: bool = False, explanations: Mapping[str, str] | None = None
+) -> str:
+    """The reply the bot would give, for a terminal; ``long`` shows every caveat and full citations,
+    ``explanations`` (by claim id) how each finding was found."""
     if not findings:
         return wording.NO_CLAIMS
     plan = plan_reply(findings, everything_in_full=long)
@@ -56,7 +59,12 @@ def render_text(findings: Sequence[Finding], *, long: bool = False) -> str:
     shown = [(finding, True) for finding in plan.in_full] + [(finding, False) for finding in plan.in_brief]
     for number, (finding, with_caveat) in enumerate(shown, start=1):
         lines.append(f"{number}. {finding.summary}  [{finding.claim}]")
-        lines.append("   " + wording.MATCHED.format(words=finding.matched))
+        if finding.basis == "model":
+            lines.append("   " + wording.MODEL_FOUND.format(score=finding.score))
+        else:
+            lines.append("   " + wording.MATCHED.format(words=finding.matched))
+        if explanations and str(finding.claim) in explanations:
+            lines.append("   " + explanations[str(finding.claim)])
         if with_caveat:
             lines.append(f"   {finding.caveat}")
         for source in finding.sources:

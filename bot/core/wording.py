@@ -59,6 +59,24 @@ def full_citation(source: Source) -> str:
 
 # --- command line -------------------------------------------------------------------
 
+
+def feedback_note(reports: int, claims: tuple[str, ...], rules: tuple[str, ...]) -> str:
+    return (
+        f"{reports} 'Not a claim' report(s); the bot found {', '.join(claims)} (by {', '.join(rules)}). "
+        "Proposed label: no claim. Review it, and add the conversation as context if it matters, "
+        "before moving the line into corpus/."
+    )
+
+
+def feedback_summary(exported: int, without_text: int) -> str:
+    summary = f"{exported} reported messages exported for review"
+    if without_text:
+        summary += (
+            f"; {without_text} more have no stored text (their servers have store-text off: "
+            "/claimcheck-admin store-text enabled:true keeps it for future reports)"
+        )
+    return summary
+
 MATCHED = 'Matched: "{words}"'
 LONG_HINT = "Every caveat in full, with full citations: claimcheck check --long"
 
@@ -83,6 +101,34 @@ REPORT_ALREADY_MADE = "You have already reported this one. Thanks!"
 REMOVE_REFUSED = "Only the author of the message or a moderator can remove this reply."
 REMOVE_FAILED = "I could not remove the reply (missing permission?)."
 REMOVED = "Removed."
+
+
+MODEL_FOUND = "Found by the learned model (score {score:.2f})"
+RULE_AGREED = "model score {score:.2f}"
+
+
+def drivers(words: list[tuple[str, float]]) -> str:
+    """The words whose removal lowered the model's score most: 'safer' 0.41, 'oxy' 0.20."""
+    if not words:
+        return "no single word stands out"
+    return ", ".join(f"“{word}” {weight:.2f}" for word, weight in words)
+
+
+def explain_rule(rule_id: str, words: str, score: float | None) -> str:
+    agreed = f" ({RULE_AGREED.format(score=score)})" if score is not None else ""
+    return f"Why: rule {rule_id} matched “{words}”{agreed}"
+
+
+def explain_model(score: float, words: list[tuple[str, float]]) -> str:
+    return f"Why: the learned model, score {score:.2f}; the words that weighed most: {drivers(words)}"
+
+
+def why_model(score: float, words: list[tuple[str, float]]) -> str:
+    """``words`` must already be made safe for Discord."""
+    return (
+        f"The learned model found this claim (score {score:.2f}, from 0 to 1). "
+        f"The words that weighed most: {drivers(words)}."
+    )
 
 
 def why_matched(rule_id: str, words: str, *, from_context: bool) -> str:

@@ -12,7 +12,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.batching import BatchedDetector
 from bot.core.engine import Engine
+from bot.core.hybrid import RULES_AND_MODEL, HybridEngine
+from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS
 from bot.discord.flood import ShardState, shard_of
@@ -40,7 +43,9 @@ class ClaimCheckBot(commands.AutoShardedBot):
     """The bot over an open ``storage``, which it closes when it closes.
 
     It runs the shards ``shard_ids`` of ``shard_count`` (all of them, as Discord
-    recommends, when neither is given); in-memory state is kept per shard.
+    recommends, when neither is given); in-memory state is kept per shard. With a
+    ``model``, servers that choose ``rules+model`` (the default) have candidates
+    read by it in a worker thread, never on the event loop.
     """
 
     def __init__(
@@ -48,6 +53,7 @@ class ClaimCheckBot(commands.AutoShardedBot):
         engine: Engine,
         storage: Storage,
         *,
+        model: ClaimModel | None = None,
         retention_days: int = 90,
         sync_commands: bool = True,
         metrics_port: int | None = None,
@@ -63,6 +69,7 @@ class ClaimCheckBot(commands.AutoShardedBot):
             **options,
         )
         self.engine = engine
+        self.detector = BatchedDetector(HybridEngine(engine, model)) if model is not None else None
         self.storage = storage
         self.retention_days = retention_days
         self.sync_commands = sync_commands
@@ -116,6 +123,8 @@ class ClaimCheckBot(commands.AutoShardedBot):
         except TimeoutError:
             log.warning("shutting down with %d messages still being handled", self._in_flight)
         await super().close()
+        if self.detector is not None:
+            self.detector.close()
         if self._metrics_server is not None:
             await self._metrics_server.stop()
         await self.storage.close()
@@ -172,27 +181,39 @@ class ClaimCheckBot(commands.AutoShardedBot):
 
     # --- detection ----------------------------------------------------------------------
 
-    def detect(self, text: str, conversation: Conversation, settings: GuildSettings | None = None) -> list[Finding]:
-        if settings is None:
-            return self.engine.detect(text, conversation)
-        return self.engine.detect(
-            text, conversation, disabled_claims=settings.disabled_claims, disabled_rules=settings.disabled_rules
+    async def detect(self, text: str, conversation: Conversation, settings: GuildSettings | None = None) -> list[Finding]:
+        """The claims in ``text``, by the server's engine and with its claims and rules turned off."""
+        disabled_claims = frozenset(settings.disabled_claims) if settings else frozenset()
+        disabled_rules = frozenset(settings.disabled_rules) if settings else frozenset()
+        use_model = self.detector is not None and (settings is None or settings.engine == RULES_AND_MODEL)
+        if not use_model:
+            return self.engine.detect(text, conversation, disabled_claims=disabled_claims, disabled_rules=disabled_rules)
+        return await self.detector.detect(
+            text, conversation, use_model=True, disabled_claims=disabled_claims, disabled_rules=disabled_rules
         )
 
-    async def explain_detection(self, detection: Detection) -> list[Finding]:
-        """Re-run the rules on the message to show which words matched (one fetch, on request only)."""
+    async def explain_detection(self, detection: Detection) -> tuple[list[Finding], dict[str, list[tuple[str, float]]]]:
+        """Each finding with, for the model's, the words that drove it: detection runs again
+        on the message (one fetch, on request only)."""
         message = discord.utils.get(self.cached_messages, id=detection.message_id)
         if message is None:
             channel = self.get_channel(detection.channel_id)
             if channel is None or not hasattr(channel, "fetch_message"):
-                return []
+                return [], {}
             try:
                 message = await channel.fetch_message(detection.message_id)
             except discord.HTTPException:
-                return []
+                return [], {}
         context = self.state_for(detection.guild_id).conversations.context(message.channel.id, message.id, None)
-        findings = self.engine.detect(message.content, context)
-        return [f for f in findings if f.rule_id in detection.rule_ids] or findings
+        settings = await self.settings_for(detection.guild_id)
+        findings = await self.detect(message.content, context, settings)
+        findings = [f for f in findings if f.rule_id in detection.rule_ids] or findings
+        drivers = {}
+        for finding in findings:
+            if finding.basis == "model" and self.detector is not None:
+                claim = str(finding.claim)
+                drivers[claim] = await self.detector.run_in_worker(self.detector.hybrid.drivers, message.content, context, claim)
+        return findings, drivers
 
     async def count_not_a_claim(self, detection_id: int) -> None:
         detection = await self.storage.get_detection(detection_id)

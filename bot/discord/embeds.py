@@ -7,7 +7,7 @@ claim whose links do not fit one field continues in the next.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import discord
 
@@ -132,11 +132,16 @@ def alert_embed(findings: Sequence[Finding], message: discord.Message, *, quote_
     return embed
 
 
-def _explanation_embed(finding: Finding, rule_descriptions: dict[str, str]) -> discord.Embed:
-    words = safe_text(finding.matched, 200)
-    lines = [wording.why_matched(finding.rule_id, words, from_context=finding.basis != "message")]
-    if description := rule_descriptions.get(finding.rule_id):
-        lines.append(description)
+def _explanation_embed(
+    finding: Finding, rule_descriptions: dict[str, str], drivers: list[tuple[str, float]]
+) -> discord.Embed:
+    if finding.basis == "model":
+        lines = [wording.why_model(finding.score or 0.0, [(safe_text(word, 40), weight) for word, weight in drivers])]
+    else:
+        words = safe_text(finding.matched, 200)
+        lines = [wording.why_matched(finding.rule_id, words, from_context=finding.basis != "message")]
+        if description := rule_descriptions.get(finding.rule_id):
+            lines.append(description)
     lines += ["", finding.caveat, ""]
     for source in finding.sources:
         citation = discord.utils.escape_markdown(shorten(wording.full_citation(source), CITATION_MAX))
@@ -148,12 +153,17 @@ def _explanation_embed(finding: Finding, rule_descriptions: dict[str, str]) -> d
     )
 
 
-def explanation_pages(findings: Sequence[Finding], rule_descriptions: dict[str, str]) -> list[list[discord.Embed]]:
-    """The "Why?" answer, one embed per claim: which rule matched which words, the
-    caveat and the full citations; split into as many messages as Discord needs."""
+def explanation_pages(
+    findings: Sequence[Finding],
+    rule_descriptions: dict[str, str],
+    drivers: Mapping[str, list[tuple[str, float]]] | None = None,
+) -> list[list[discord.Embed]]:
+    """The "Why?" answer, one embed per claim: which rule matched which words (or the
+    model's score and the words that drove it), the caveat and the full citations;
+    split into as many messages as Discord needs."""
     pages: list[list[discord.Embed]] = [[]]
     for finding in by_risk(findings):
-        embed = _explanation_embed(finding, rule_descriptions)
+        embed = _explanation_embed(finding, rule_descriptions, (drivers or {}).get(str(finding.claim), []))
         if pages[-1] and not fits([*pages[-1], embed]):
             pages.append([])
         pages[-1].append(embed)

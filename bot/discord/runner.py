@@ -12,6 +12,7 @@ import yarl
 from pydantic import ValidationError
 
 from bot.core.engine import Engine
+from bot.core.learned import ClaimModel, ModelFileError
 from bot.core.ruleset import load_ruleset
 from bot.core.yamlfile import RuleFileError
 from bot.discord.client import ClaimCheckBot
@@ -61,7 +62,7 @@ class StartupError(Exception):
         self.code = code
 
 
-async def _serve(settings: BotSettings, engine: Engine) -> None:
+async def _serve(settings: BotSettings, engine: Engine, model: ClaimModel) -> None:
     """Open the database, log in, then run until closed (SIGTERM and SIGINT close the bot)."""
     storage = storage_for(settings.database)
     try:
@@ -71,6 +72,7 @@ async def _serve(settings: BotSettings, engine: Engine) -> None:
     bot = ClaimCheckBot(
         engine,
         storage,
+        model=model,
         retention_days=settings.retention_days,
         sync_commands=settings.sync_commands,
         shard_count=settings.shard_count,
@@ -106,9 +108,14 @@ def run_bot(extra_rules_dirs: list | None = None) -> int:
     except RuleFileError as exc:
         return _fail(f"broken rule file: {exc}", EXIT_CONFIG)
 
+    try:
+        model = ClaimModel(threads=1)  # one thread: the other core stays with the gateway
+    except ModelFileError as exc:
+        return _fail(str(exc), EXIT_CONFIG)
+
     point_at(settings)
     try:
-        asyncio.run(_serve(settings, engine))
+        asyncio.run(_serve(settings, engine, model))
     except StartupError as exc:
         return _fail(str(exc), exc.code)
     except discord.LoginFailure:

@@ -30,7 +30,8 @@ async def _why(interaction: discord.Interaction, detection_id: int) -> None:
     if detection is None:
         await interaction.response.send_message(wording.CHECK_GONE, ephemeral=True)
         return
-    pages = explanation_pages(await bot.explain_detection(detection), bot.rule_descriptions)
+    findings, drivers = await bot.explain_detection(detection)
+    pages = explanation_pages(findings, bot.rule_descriptions, drivers)
     if not pages:
         await interaction.response.send_message(wording.NOTHING_TO_EXPLAIN, ephemeral=True)
         return

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.core.claims import ClaimId
 
 Action = Literal["reply", "alert", "both", "off"]
+Engine = Literal["rules", "rules+model"]
 ACTIONS: tuple[str, ...] = ("reply", "alert", "both", "off")
 MAX_COOLDOWN_SECONDS = 24 * 3600
 MAX_REPLIES_PER_MINUTE = 120
@@ -39,6 +40,7 @@ class GuildSettings(BaseModel):
     disabled_claims: set[ClaimId] = Field(default_factory=set)
     disabled_rules: set[str] = Field(default_factory=set)
     store_message_text: bool = False
+    engine: Engine = "rules+model"  # the rules alone, or rules and the learned model
 
     def watches(self, channel_ids: Iterable[int]) -> bool:
         """Is a message in this channel watched? ``channel_ids``: the channel, then its parents."""
@@ -132,6 +134,10 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     async def add_false_positive(self, detection_id: int, reporter_id: int) -> FalsePositiveResult: ...
+
+    @abc.abstractmethod
+    async def reported_detections(self) -> list[tuple[Detection, int]]:
+        """Every detection with "Not a claim" reports, oldest first, with how many (for review)."""
 
     @abc.abstractmethod
     async def stats(self, guild_id: int, since: float) -> dict[str, tuple[int, int]]:

@@ -148,6 +148,15 @@ class SQLStorage(Storage):
         )])  # fmt: skip
         return FalsePositiveResult.RECORDED if inserted == 1 else FalsePositiveResult.ALREADY_REPORTED
 
+    async def reported_detections(self) -> list[tuple[Detection, int]]:
+        columns = ", ".join(f"d.{column}" for column in TABLES["detections"])
+        rows = await self._fetch(
+            f"SELECT {columns}, (SELECT COUNT(*) FROM false_positive_reports r WHERE r.detection_id = d.id) "
+            "FROM detections d WHERE EXISTS (SELECT 1 FROM false_positive_reports r WHERE r.detection_id = d.id) "
+            "ORDER BY d.id"
+        )
+        return [(_detection(row[:-1]), int(row[-1])) for row in rows]
+
     async def stats(self, guild_id: int, since: float) -> dict[str, tuple[int, int]]:
         counts: dict[str, list[int]] = {}
         rows = await self._fetch(

@@ -65,7 +65,7 @@ def test_check_reads_stdin_and_prints_json():
 
 
 def test_check_with_context():
-    result = run("check", "--json", "--context", "should I try kratom for my back?", "yes, works for me every time")
+    result = run("--engine", "rules", "check", "--json", "--context", "should I try kratom for my back?", "yes, works for me every time")
     assert json.loads(result.stdout)["claims"] == ["chronic-pain"]
 
 
@@ -134,7 +134,7 @@ def test_scan_unknown_format_and_missing_file(tmp_path):
 def test_eval_prints_figures_and_json():
     result = run("eval", str(DEV_FILE))
     assert result.returncode == 0
-    assert "message level: precision" in result.stdout and "chronic-pain" in result.stdout
+    assert "message level (rules): precision" in result.stdout and "message level (rules+model)" in result.stdout and "chronic-pain" in result.stdout
     payload = json.loads(run("eval", "--json", str(DEV_FILE)).stdout)
     assert payload["messages"] == 320
     assert payload["message_level"]["precision"] >= 0.95
@@ -305,3 +305,36 @@ def test_an_invalid_pattern_is_shown_as_written(tmp_path):
     line = result.stderr.strip()
     assert line.endswith("patterns.0: invalid RE2 pattern, missing ): '{{subject}} is (totally harmless'"), line
     assert "bad.yaml:" in line and "\\\\b" not in line and len(line.splitlines()) == 1
+
+
+def test_feedback_export_writes_reported_messages_as_corpus_lines_for_review(tmp_path):
+    import asyncio
+    from dataclasses import replace as with_fields
+
+    from bot.storage import Detection, SQLiteStorage
+
+    database = tmp_path / "claimcheck.db"
+
+    async def fill() -> None:
+        storage = SQLiteStorage(database)
+        await storage.open()
+        base = Detection(100, 200, 300, 400, ("harmless",), ("harmless",), "replied", 1000.0)
+        with_text = await storage.add_detection(with_fields(base, message_text="kratom tea is just a drink I like"))
+        without_text = await storage.add_detection(with_fields(base, message_id=301))
+        for detection_id in (with_text, without_text):
+            await storage.add_false_positive(detection_id, 7)
+        await storage.close()
+
+    asyncio.run(fill())
+    out = tmp_path / "feedback.jsonl"
+    result = run("feedback", "export", "--database", str(database), "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    (line,) = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert line["text"] == "kratom tea is just a drink I like" and line["claims"] == []
+    assert line["register"] == "chat" and line["split"] in ("train", "validation", "test")
+    assert "1 'Not a claim' report(s)" in line["note"]
+    assert "1 reported messages exported for review; 1 more have no stored text" in result.stderr
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "feedback.jsonl").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("corpus", "--corpus", str(corpus), "stats").returncode == 0  # valid corpus lines

@@ -79,6 +79,8 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.failures: list[tuple[Callable[[Request], bool], int, dict, dict]] = []
         self.intents_rejected = False
+        self.heartbeat_interval_ms = 41250  # what HELLO asks for; tests of the event loop shorten it
+        self.heartbeats: list[float] = []  # when each heartbeat arrived (time.monotonic())
         self.valid_token = "test-token"
         self._ids = itertools.count(10_000)
         self._seq = itertools.count(1)
@@ -213,13 +215,14 @@ class FakeDiscord:
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}))
         try:
             async for frame in ws:
                 if frame.type != WSMsgType.TEXT:
                     continue
                 data = json.loads(frame.data)
                 if data["op"] == 1:
+                    self.heartbeats.append(time.monotonic())
                     await ws.send_str(json.dumps({"op": 11}))
                 elif data["op"] == 2:
                     await self._identify(ws, data["d"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 import pytest_asyncio
@@ -59,6 +60,16 @@ async def test_false_positive_reports_count_once_per_member(storage):
     await storage.add_detection(detection(3, action="on-request", created_at=2000.0))
     assert await storage.stats(SNOWFLAKE, 0) == {"harmless": (2, 2), "no-overdose": (1, 0)}
     assert await storage.stats(SNOWFLAKE, 1500.0) == {"harmless": (1, 0), "no-overdose": (1, 0)}
+
+
+async def test_reported_detections_come_with_their_report_counts(storage):
+    quiet = await storage.add_detection(detection(1))
+    reported = await storage.add_detection(replace(detection(2), message_text="kratom is a tree, that's all"))
+    for member in (7, 8):
+        await storage.add_false_positive(reported, member)
+    ((found, reports),) = await storage.reported_detections()
+    assert (found.id, found.message_text, reports) == (reported, "kratom is a tree, that's all", 2)
+    assert quiet != reported
 
 
 async def test_purges_forget_a_member_a_server_and_old_records(storage):

@@ -42,7 +42,7 @@ class Checks(commands.Cog):
     @app_commands.command(name="claimcheck", description=wording.COMMAND_DESCRIPTION)
     @app_commands.describe(text=wording.TEXT_OPTION, public=wording.PUBLIC_OPTION)
     async def claimcheck(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, MAX_TEXT], public: bool = False) -> None:
-        findings = self.bot.detect(text, Conversation(), await self._settings(interaction))
+        findings = await self.bot.detect(text, Conversation(), await self._settings(interaction))
         await _answer(interaction, findings, public=public)
 
     async def check_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -50,7 +50,7 @@ class Checks(commands.Cog):
             await interaction.response.send_message(wording.NO_TEXT, ephemeral=True)
             return
         context = self.bot.state_for(interaction.guild_id).conversations.context(message.channel.id, message.id, None)
-        findings = self.bot.detect(message.content, context, await self._settings(interaction))
+        findings = await self.bot.detect(message.content, context, await self._settings(interaction))
         await _answer(interaction, findings, public=False)
 
 

@@ -44,6 +44,7 @@ def describe(settings: GuildSettings) -> str:
             f"**Disabled claims:** {', '.join(sorted(settings.disabled_claims)) or 'none'}",
             f"**Disabled rules:** {', '.join(sorted(settings.disabled_rules)) or 'none'}",
             f"**Store message text:** {'yes' if settings.store_message_text else 'no'}",
+            f"**Engine:** `{settings.engine}`",
         ]
     )
 
@@ -111,6 +112,11 @@ class Moderation(commands.Cog):
         await self._change(
             interaction, lambda s: setattr(s, "replies_per_minute", per_minute), f"Reply cap set to {per_minute}/min."
         )
+
+    @admin.command(name="engine", description="Detect with the rules alone, or with rules and the learned model (default)")
+    async def engine(self, interaction: discord.Interaction, value: Literal["rules", "rules+model"]) -> None:
+        note = "" if value == "rules" or self.bot.detector is not None else " (this bot runs without the model, so rules only)"
+        await self._change(interaction, lambda s: setattr(s, "engine", value), f"Engine: `{value}`{note}.")
 
     @admin.command(name="store-text", description="Keep the text of flagged messages in the audit log (off by default)")
     async def store_text(self, interaction: discord.Interaction, enabled: bool) -> None:

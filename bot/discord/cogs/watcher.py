@@ -96,7 +96,7 @@ class Watcher(commands.Cog):
             return
         self.bot.metrics.candidates.inc()
         with self.bot.metrics.detection_seconds.time():
-            findings = self.bot.detect(message.content, context, settings)
+            findings = await self.bot.detect(message.content, context, settings)
         if findings:
             await self.act(message, findings, settings)
 
@@ -112,7 +112,7 @@ class Watcher(commands.Cog):
         settings = await self.bot.settings_for(message.guild.id)
         if not self._watched(message, settings):
             return
-        findings = self.bot.detect(message.content, self._context(message), settings)
+        findings = await self.bot.detect(message.content, self._context(message), settings)
         previous = await self.bot.storage.latest_detection_for_message(message.id)
         if previous is not None and previous.reply_message_id:
             await self._update_reply(message, previous, findings)

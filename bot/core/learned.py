@@ -1,0 +1,150 @@
+"""The learned claim model at run time: onnxruntime, tokenizers and numpy only (never torch).
+
+A fine-tuned MiniLM encoder with one sigmoid output per claim id reads the
+message together with the last messages of its conversation. The shipped
+files live in ``bot/model/``: ``claims.onnx`` (int8), ``tokenizer.json`` and
+``card.json`` (what it was trained on, its thresholds and the sha256 of the
+model, checked on load).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.claims import ClaimId
+from bot.core.models import Conversation
+from bot.core.normalise import normalise, normalise_cached
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
+MODEL_FILE = "claims.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CARD_FILE = "card.json"
+CONTEXT_MESSAGES = 2  # the replied-to message and the one before it
+CONTEXT_SEPARATOR = " | "
+
+
+class ModelFileError(RuntimeError):
+    """The shipped model is missing, altered or unreadable; the message says which file and what to do."""
+
+
+def model_input(text: str, conversation: Conversation) -> tuple[str, str | None]:
+    """The text pair the model reads: the message, and the recent conversation (or None).
+
+    Both normalised as the rules see them, so that markdown, look-alike letters and
+    spelt-out words do not change what the model reads either.
+    """
+    recent = [normalise_cached(m).text for m in conversation.messages[-CONTEXT_MESSAGES:] if m.strip()]
+    return normalise(text).text, CONTEXT_SEPARATOR.join(recent) if recent else None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Card:
+    """What ``card.json`` says about the model (written by ``claimcheck train``)."""
+
+    claims: tuple[str, ...]
+    sha256: str
+    max_length: int
+    thresholds: dict[str, float]  # a model score at or above this finds the claim
+    vetoes: dict[str, float]  # a rule hit with a model score below this is dropped
+    data: dict
+
+    @classmethod
+    def read(cls, path: Path) -> Card:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            card = cls(
+                tuple(data["claims"]),
+                data["sha256"],
+                int(data["max_length"]),
+                {k: float(v) for k, v in data["thresholds"].items()},
+                {k: float(v) for k, v in data["vetoes"].items()},
+                data,
+            )
+        except FileNotFoundError:
+            raise ModelFileError(f"{path}: the model card is missing; reinstall claimcheck or run 'claimcheck train'") from None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelFileError(f"{path}: unreadable model card ({exc}); reinstall claimcheck or run 'claimcheck train'") from None
+        unknown = set(card.claims) - {str(c) for c in ClaimId}
+        if unknown:
+            raise ModelFileError(f"{path}: claims: unknown claim ids {sorted(unknown)}")
+        return card
+
+
+class ClaimModel:
+    """Scores for every claim id, for a batch of (message, conversation) pairs."""
+
+    def __init__(self, directory: Path = MODEL_DIR, *, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.directory = directory
+        self.card = Card.read(directory / CARD_FILE)
+        model_path = directory / MODEL_FILE
+        if not model_path.exists():
+            raise ModelFileError(f"{model_path}: the model file is missing; reinstall claimcheck or run 'claimcheck train'")
+        actual = sha256_of(model_path)
+        if actual != self.card.sha256:
+            raise ModelFileError(
+                f"{model_path}: sha256 {actual[:12]}… does not match the model card ({self.card.sha256[:12]}…); "
+                "the file was altered or replaced: reinstall claimcheck or run 'claimcheck train'"
+            )
+        try:
+            self.tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
+        except Exception as exc:  # tokenizers raises its own exception type
+            raise ModelFileError(f"{directory / TOKENIZER_FILE}: cannot load the tokenizer ({exc})") from None
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.card.max_length)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self.session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self.claims = self.card.claims
+
+    def encode(self, pairs: Sequence[tuple[str, str | None]]) -> dict[str, np.ndarray]:
+        """Token ids, attention mask and segment ids, padded to the longest pair of the batch."""
+        encodings = [self.tokenizer.encode(first, second) if second else self.tokenizer.encode(first) for first, second in pairs]
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n] = encoding.ids
+            mask[row, :n] = 1
+            types[row, :n] = encoding.type_ids
+        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+    def run(self, pairs: Sequence[tuple[str, str | None]]) -> np.ndarray:
+        """Probabilities for text pairs run as one padded batch (see ``scores`` for why that is rare)."""
+        (logits,) = self.session.run(["logits"], self.encode(pairs))
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def scores(self, batch: Sequence[tuple[str, Conversation]]) -> np.ndarray:
+        """Probabilities, one row per pair and one column per claim id of ``self.claims``.
+
+        Each pair runs on its own: int8 dynamic quantisation takes its activation
+        range over the whole input tensor, so a padded batch scores a message up to
+        0.03 differently from the message alone (measured), and a claim near its
+        cutoff would be found or not depending on its neighbours.
+        """
+        rows = [self.run([model_input(text, conversation)])[0] for text, conversation in batch]
+        return np.array(rows, dtype=np.float32).reshape(len(batch), len(self.claims))
+
+    def score(self, text: str, conversation: Conversation = Conversation()) -> dict[str, float]:
+        row = self.scores([(text, conversation)])[0]
+        return {claim: float(value) for claim, value in zip(self.claims, row)}

@@ -1,0 +1,87 @@
+"""The shipped claim model: it loads, it is the file its card describes, and it fails clearly otherwise."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from bot.core.claims import ClaimId
+from bot.core.learned import CARD_FILE, MODEL_DIR, MODEL_FILE, ClaimModel, ModelFileError, model_input
+from bot.core.models import Conversation
+
+
+@pytest.fixture(scope="module")
+def model():
+    return ClaimModel()
+
+
+def test_the_shipped_model_scores_every_claim_id(model):
+    assert set(model.claims) == {str(c) for c in ClaimId}
+    scores = model.score("kratom got me off oxy and it's way safer")
+    assert set(scores) == set(model.claims)
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
+
+
+def test_a_batch_scores_exactly_like_single_messages(model):
+    pairs = [
+        ("kratom fixed my back", Conversation()),
+        ("it helps my anxiety a ton", Conversation(replied_to="does kratom help anxiety?")),
+        ("what's for dinner", Conversation()),
+    ]
+    batch = model.scores(pairs)
+    singles = np.array([list(model.score(text, conversation).values()) for text, conversation in pairs])
+    assert batch.shape == (3, len(model.claims))
+    assert np.array_equal(batch, singles)
+
+
+def test_the_model_reads_the_last_two_messages_of_the_conversation():
+    conversation = Conversation(("oldest", "older"), "replied to")
+    assert model_input("reply", conversation) == ("reply", "older | replied to")
+    assert model_input("alone", Conversation()) == ("alone", None)
+
+
+def test_the_model_reads_text_normalised_as_the_rules_do():
+    assert model_input("**ᴋʀᴀᴛᴏᴍ** is s a f e r", Conversation(replied_to="||Ketum||?")) == (
+        "  kratom   is safer",
+        "  ketum  ?",
+    )
+
+
+def test_the_card_records_how_the_model_was_made(model):
+    card = model.card.data
+    assert card["sha256"] and card["base_model"].startswith("sentence-transformers/all-MiniLM-L6-v2")
+    assert card["training"]["command"] == "claimcheck train" and isinstance(card["training"]["seed"], int)
+    assert set(card["thresholds"]) == set(card["vetoes"]) == set(model.claims)
+    assert (MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8").count(card["sha256"]) == 1
+
+
+def test_an_altered_model_file_is_refused_with_what_to_do(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    data = bytearray((copy / MODEL_FILE).read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (copy / MODEL_FILE).write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match=r"sha256 .* does not match the model card.*reinstall"):
+        ClaimModel(copy)
+
+
+def test_a_missing_model_file_or_card_is_refused(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    (copy / MODEL_FILE).unlink()
+    with pytest.raises(ModelFileError, match="the model file is missing"):
+        ClaimModel(copy)
+    (copy / CARD_FILE).unlink()
+    with pytest.raises(ModelFileError, match="the model card is missing"):
+        ClaimModel(copy)
+
+
+def test_a_card_with_unknown_claim_ids_is_refused(tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(MODEL_DIR, copy)
+    card = json.loads((copy / CARD_FILE).read_text(encoding="utf-8"))
+    card["claims"].append("cures-everything")
+    (copy / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="unknown claim ids"):
+        ClaimModel(copy)
