@@ -132,7 +132,8 @@ class Engine:
         if not subjects and not context_has_subject:
             return []
         recent = [normalise_cached(c) for c in recent_texts]
-        message = _Message(norm, MessageStance(norm.data, self.cues), subjects, recent, context_has_subject)
+        stance = MessageStance(norm.data, self.cues, norm.quotes)
+        message = _Message(norm, stance, subjects, recent, context_has_subject)
 
         best: dict[ClaimId, Finding] = {}
         best_starts: dict[ClaimId, int] = {}  # byte offsets of best[...] in the folded text
@@ -168,6 +169,10 @@ class Engine:
     def _names_kratom(self, text: str) -> bool:
         data = normalise_cached(text).data
         return bool(self._subject_spans(data)) or self._chat_name.search(data) is not None
+
+    def marked_sarcastic(self, text: str) -> bool:
+        """Marked as sarcasm ("/s"): the rules assert nothing in it, and the model is not asked."""
+        return self.cues.sarcasm.search(normalise_cached(text).data) is not None
 
     def sources_of(self, rule_id: str) -> tuple[Source, ...]:
         return self._sources[rule_id]
@@ -288,6 +293,8 @@ class Engine:
         text = message.norm.data
         if end == start:
             return start + 1
+        if stance.sarcastic:
+            return len(text)
         if not answering and stance.is_question(start):
             return stance.sentence_at(start)[1]
         clause_end = stance.clause_at(start)[1]

@@ -108,7 +108,11 @@ class HybridEngine:
             self.engine.detect(text, conversation, disabled_claims=disabled_claims, disabled_rules=disabled_rules)
             for text, conversation in batch
         ]
-        candidates = [i for i, (text, conversation) in enumerate(batch) if self.engine.names_kratom(text, conversation)]
+        candidates = [
+            i
+            for i, (text, conversation) in enumerate(batch)
+            if self.engine.names_kratom(text, conversation) and not self.engine.marked_sarcastic(text)
+        ]
         if not candidates:
             return results
         scores = self.model.scores([batch[i] for i in candidates])

@@ -37,10 +37,17 @@ def model_input(text: str, conversation: Conversation) -> tuple[str, str | None]
     """The text pair the model reads: the message, and the recent conversation (or None).
 
     Both normalised as the rules see them, so that markdown, look-alike letters and
-    spelt-out words do not change what the model reads either.
+    spelt-out words do not change what the model reads either. Block-quoted lines
+    are someone else's words, so they are read as conversation, not as the message
+    (unless the message is nothing but a quote).
     """
     recent = [normalise_cached(m).text for m in conversation.messages[-CONTEXT_MESSAGES:] if m.strip()]
-    return normalise(text).text, CONTEXT_SEPARATOR.join(recent) if recent else None
+    own, quoted = normalise(text).split_quotes()
+    if quoted and own:
+        recent.append(quoted)
+    else:
+        own = own or quoted
+    return own, CONTEXT_SEPARATOR.join(recent) if recent else None
 
 
 def sha256_of(path: Path) -> str:

@@ -49,6 +49,8 @@ _OPAQUE = re.compile(
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Discord block quotes: "> " quotes the rest of its line, ">>> " the rest of the message.
+_QUOTE_LINE = re.compile(r"^[ \t]*(?:(>>>)|>)[ \t]", re.MULTILINE)
 
 
 # A word spelt out with one separator between its letters: "s a f e r",
@@ -104,10 +106,27 @@ class NormalisedText:
     text: str
     offsets: tuple[int, ...] | None  # None: identity mapping
     data: bytes  # ``text`` in UTF-8: what the RE2 patterns run on, so no call re-encodes it
+    quotes: tuple[tuple[int, int], ...] = ()  # byte spans of ``data`` that Discord shows as block quotes
 
     @classmethod
     def build(cls, original: str, text: str, offsets: tuple[int, ...] | None) -> NormalisedText:
-        return cls(original, text, offsets, text.encode("utf-8"))
+        data = text.encode("utf-8")
+        if ">" not in original:
+            return cls(original, text, offsets, data)
+        return cls(original, text, offsets, data, _quote_spans(original, text, offsets))
+
+    def split_quotes(self) -> tuple[str, str]:
+        """The folded text outside block quotes (the author's own words) and inside them."""
+        if not self.quotes:
+            return self.text, ""
+        own, quoted, start = [], [], 0
+        for q0, q1 in self.quotes:
+            own.append(self.data[start:q0])
+            quoted.append(self.data[q0:q1])
+            start = q1
+        own.append(self.data[start:])
+        join = lambda parts: b" ".join(p.strip() for p in parts if p.strip()).decode("utf-8", "ignore")  # noqa: E731
+        return join(own), join(quoted)
 
     def byte_span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) byte span of ``data`` to the original text."""
@@ -128,6 +147,31 @@ class NormalisedText:
         while o_end < len(self.original) and unicodedata.category(self.original[o_end]) in ("Mn", "Me", "Cf"):
             o_end += 1
         return o_start, o_end
+
+
+def _quote_spans(original: str, text: str, offsets: tuple[int, ...] | None) -> tuple[tuple[int, int], ...]:
+    """Where the block quotes of ``original`` ("> " to the end of its line, ">>> " to the end
+    of the message) lie in the folded text, as byte spans of its UTF-8 form."""
+    quoted = []
+    for match in _QUOTE_LINE.finditer(original):
+        line_end = original.find("\n", match.start())
+        end = len(original) if match.group(1) or line_end < 0 else line_end
+        quoted.append((match.start(), end))
+    if not quoted:
+        return ()
+    originals = offsets if offsets is not None else range(len(text))
+    spans, start = [], None
+    for index, origin in enumerate(originals):
+        inside = any(q0 <= origin < q1 for q0, q1 in quoted)
+        if inside and start is None:
+            start = index
+        elif not inside and start is not None:
+            spans.append((start, index))
+            start = None
+    if start is not None:
+        spans.append((start, len(text)))
+    to_bytes = (lambda i: i) if text.isascii() else (lambda i: len(text[:i].encode("utf-8")))
+    return tuple((to_bytes(s), to_bytes(e)) for s, e in spans)
 
 
 def _blank_opaque(text: str) -> str:

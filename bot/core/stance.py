@@ -33,6 +33,7 @@ STANCE_TERMS = (
     "endorsement",
     "agreement",
     "failure",
+    "sarcasm",
 )
 
 
@@ -46,6 +47,7 @@ class Cues:
     endorsement: re2._Regexp
     agreement: re2._Regexp
     failure: re2._Regexp
+    sarcasm: re2._Regexp
 
     @classmethod
     def from_terms(cls, terms: dict[str, str]) -> Cues:
@@ -73,9 +75,10 @@ def _segments(breaks: list[tuple[int, int]], length: int) -> list[tuple[int, int
 class MessageStance:
     """Stance facts about one folded message (as UTF-8 bytes), computed lazily and once."""
 
-    def __init__(self, text: bytes, cues: Cues) -> None:
+    def __init__(self, text: bytes, cues: Cues, quotes: tuple[tuple[int, int], ...] = ()) -> None:
         self.text = text
         self.cues = cues
+        self.block_quotes = quotes  # Discord "> " quotes: someone else's words
 
     @cached_property
     def sentences(self) -> list[tuple[int, int, bytes]]:
@@ -105,6 +108,22 @@ class MessageStance:
     def endorsed(self) -> bool:
         # "anyone know if that's legit?" asks; it does not endorse.
         return any(not self.is_question(m.start()) for m in self.cues.endorsement.finditer(self.text))
+
+    @cached_property
+    def quotes_endorsed(self) -> bool:
+        """The author's own lines around a block quote agree with it ("> claim" then "this. 100%"),
+        or there are none: a message that is all quote is posted as the author's own."""
+        own, start = [], 0
+        for q0, q1 in self.block_quotes:
+            own.append(self.text[start:q0])
+            start = q1
+        own = [part.strip() for part in (*own, self.text[start:]) if part.strip()]
+        return not own or self.endorsed or any(_starts_at(self.cues.agreement, part) for part in own)
+
+    @cached_property
+    def sarcastic(self) -> bool:
+        """Marked as sarcasm ("/s", "said no one ever"): none of it is asserted."""
+        return self.cues.sarcasm.search(self.text) is not None
 
     def sentence_at(self, position: int) -> tuple[int, int, bytes]:
         return _containing(self.sentences, position)
@@ -136,6 +155,8 @@ class MessageStance:
 
     def is_reported(self, start: int, end: int) -> bool:
         """Quoted, or said by someone else ("my uncle says...") and not endorsed."""
+        if any(q0 <= start < q1 for q0, q1 in self.block_quotes) and not self.quotes_endorsed:
+            return True
         if self.endorsed:
             return False
         if any(q0 <= start and end <= q1 + 1 for q0, q1 in self.quoted):

@@ -135,3 +135,23 @@ def test_thang_as_slang_is_not_kratom(engine):
 def test_no_kratom_no_work(engine):
     assert engine.detect("what's for dinner tonight? thinking tacos") == []
     assert engine.detect("") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> red bali is the best thing for neuropathy\nplacebo. there is zero evidence for that",
+        "someone said:\n> kratom is way safer than oxy\nand that's how people end up in the ER",
+        "> you can't OD on kratom\n> it's just a leaf\n\nthe CDC counted overdose deaths where it was detected",
+        "kratom tea cleared my jawline acne lmao, next they'll say it cures taxes /s",
+        "kratom = less addictive than my morning coffee. said no one who tried to quit",
+    ],
+)
+def test_block_quotes_answered_by_the_author_and_marked_sarcasm_make_no_claim(engine, text):
+    assert claims_of(engine, text) == set()
+
+
+def test_a_block_quote_the_author_agrees_with_is_a_claim(engine):
+    assert claims_of(engine, "> kratom is way safer than oxy\nthis. 100%") == {"safer-than-opioids"}
+    assert claims_of(engine, "> kratom is way safer than oxy") == {"safer-than-opioids"}  # posted as their own
+    assert claims_of(engine, ">>> kratom is way safer than oxy\nand you cant OD") == {"safer-than-opioids", "no-overdose"}

@@ -41,6 +41,14 @@ def test_the_model_reads_the_last_two_messages_of_the_conversation():
     assert model_input("alone", Conversation()) == ("alone", None)
 
 
+def test_block_quotes_are_read_as_conversation():
+    assert model_input("> kratom is safer than oxy\nno it is not", Conversation()) == (
+        "no it is not",
+        "kratom is safer than oxy",
+    )
+    assert model_input("> kratom is safer than oxy", Conversation()) == ("kratom is safer than oxy", None)
+
+
 def test_the_model_reads_text_normalised_as_the_rules_do():
     assert model_input("**ᴋʀᴀᴛᴏᴍ** is s a f e r", Conversation(replied_to="||Ketum||?")) == (
         "  kratom   is safer",
