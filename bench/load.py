@@ -14,7 +14,8 @@ process, read from its own /metrics and from the fake's clock:
   reply request arriving at it (gateway, engine, database insert, REST);
 - database writes per second, and resident memory.
 
-``--engine`` picks the detection engine; only the rules engine exists so far.
+``--engine`` picks the detection engine of the bot processes: the rules alone, or
+rules and the learned model (``CLAIMCHECK_ENGINE``).
 Asserts nothing; needs ``pip install -e '.[test]'`` (aiohttp) and runs from a checkout.
 """
 
@@ -43,7 +44,10 @@ from tests.discord.processes import CLAIMCHECK, free_port, http_get, metric, wai
 
 # Engine name -> extra environment for the bot processes. The learned model,
 # when it lands, adds its entry here (for example {"CLAIMCHECK_ENGINE": "learned"}).
-ENGINES: dict[str, dict[str, str]] = {"rules": {}}
+ENGINES: dict[str, dict[str, str]] = {
+    "rules": {"CLAIMCHECK_ENGINE": "rules"},
+    "rules+model": {"CLAIMCHECK_ENGINE": "rules+model"},
+}
 START_TIMEOUT_SECONDS = 120.0
 DRAIN_SECONDS = 3.0  # after the last message, time for replies in flight
 

@@ -50,6 +50,8 @@ class BotSettings(CommonSettings):
     shard_count: int | None = Field(default=None, ge=1, validation_alias="CLAIMCHECK_SHARD_COUNT")
     shard_ids: Annotated[list[int] | None, NoDecode] = Field(default=None, validation_alias="CLAIMCHECK_SHARD_IDS")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="CLAIMCHECK_METRICS_PORT")
+    # "rules" runs without the learned model at all (about 100 MB less); servers then use the rules alone.
+    engine: Literal["rules", "rules+model"] = Field(default="rules+model", validation_alias="CLAIMCHECK_ENGINE")
 
     @field_validator("discord_token")
     @classmethod

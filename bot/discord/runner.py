@@ -62,7 +62,7 @@ class StartupError(Exception):
         self.code = code
 
 
-async def _serve(settings: BotSettings, engine: Engine, model: ClaimModel) -> None:
+async def _serve(settings: BotSettings, engine: Engine, model: ClaimModel | None) -> None:
     """Open the database, log in, then run until closed (SIGTERM and SIGINT close the bot)."""
     storage = storage_for(settings.database)
     try:
@@ -108,10 +108,12 @@ def run_bot(extra_rules_dirs: list | None = None) -> int:
     except RuleFileError as exc:
         return _fail(f"broken rule file: {exc}", EXIT_CONFIG)
 
-    try:
-        model = ClaimModel(threads=1)  # one thread: the other core stays with the gateway
-    except ModelFileError as exc:
-        return _fail(str(exc), EXIT_CONFIG)
+    model = None
+    if settings.engine == "rules+model":
+        try:
+            model = ClaimModel(threads=1)  # one thread: the other core stays with the gateway
+        except ModelFileError as exc:
+            return _fail(f"{exc} (or set CLAIMCHECK_ENGINE=rules)", EXIT_CONFIG)
 
     point_at(settings)
     try:

@@ -114,6 +114,7 @@ async def test_claimcheck_run_explains_discord_refusals(fake, tmp_path, setup, e
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_SHARD_IDS": "0"}, "CLAIMCHECK_SHARD_IDS needs CLAIMCHECK_SHARD_COUNT"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_METRICS_PORT": "http"}, "CLAIMCHECK_METRICS_PORT"),
         ({"DISCORD_TOKEN": "x", "CLAIMCHECK_LOG_FORMAT": "xml"}, "CLAIMCHECK_LOG_FORMAT"),
+        ({"DISCORD_TOKEN": "x", "CLAIMCHECK_ENGINE": "magic"}, "CLAIMCHECK_ENGINE"),
     ],
 )
 async def test_claimcheck_run_refuses_bad_configuration_in_one_line(tmp_path, env, expected):
