@@ -63,7 +63,7 @@ def main() -> None:
     rng = random.Random(11)
     candidates = [(item.text, item.conversation) for item in rng.sample(chat, min(samples, len(chat)))]
     pairs = [model_input(text, conversation) for text, conversation in candidates]
-    tokens = [len(model.encode([pair])["input_ids"][0]) for pair in pairs]
+    tokens = sorted(len(model.encode([pair])["input_ids"][0]) for pair in pairs)
     for pair in pairs[:20]:  # warm-up
         model.run([pair])
     single = []
@@ -92,6 +92,8 @@ def main() -> None:
     print(f"resident memory: before {before:.0f} MiB, with the model {after:.0f} MiB (+{after - before:.0f} MiB); "
           f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     print(f"chat candidates: {len(pairs)}, tokens median {statistics.median(tokens):.0f}, p99 {percentile(tokens, 0.99):.0f}")
+    single.sort()
+    batched.sort()
     print(f"model latency, 1 thread, batch 1:  p50 {percentile(single, 0.5):.2f} ms, p99 {percentile(single, 0.99):.2f} ms")
     print(f"  batch 8, per message:            p50 {percentile(batched, 0.5):.2f} ms, p99 {percentile(batched, 0.99):.2f} ms")
     print(f"stream ({len(stream)} messages, {candidate_share:.1%} reach the model):")
