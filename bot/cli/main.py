@@ -19,7 +19,7 @@ from bot.core.behaviour import build_suite, run_suite
 from bot.core.claims import ClaimId
 from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select, split_for
 from bot.core.engine import Engine
-from bot.core.evaluation import Counts, Report, agreement, evaluate
+from bot.core.evaluation import Counts, Report, agreement, evaluate, predict, report_of
 from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
 from bot.core.learned import MODEL_DIR, ClaimModel, ModelFileError
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
@@ -275,11 +275,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     selected = select(items, splits, args.register or ())
     if not selected:
         raise CliError(f"{args.corpus}: no items in split {'/'.join(splits)}")
-    parts = {"all": selected}
+    # Each engine reads every item once; the per-register figures are subsets of that run.
+    predictions = {name: predict(engine, selected) for name, engine in engines.items()}
+    parts = {"all": list(range(len(selected)))}
     registers = sorted({item.register_ for item in selected})
     if len(registers) > 1:
-        parts.update({str(r): select(selected, registers=[r]) for r in registers})
-    reports = {part: {name: evaluate(engine, messages) for name, engine in engines.items()} for part, messages in parts.items()}
+        parts.update({str(r): [i for i, item in enumerate(selected) if item.register_ == r] for r in registers})
+    reports = {
+        part: {
+            name: report_of([selected[i] for i in indices], [found[i] for i in indices])
+            for name, found in predictions.items()
+        }
+        for part, indices in parts.items()
+    }
     if args.json:
         _emit_json({part: by_engine[chosen].as_dict() for part, by_engine in reports.items()})
         return EXIT_OK

@@ -90,7 +90,7 @@ class BatchedDetector:
                 request.future.set_result(findings)
 
     def _score(self, batch: Sequence[_Request]) -> list[list[Finding]]:
-        """In the worker thread: requests with the same server settings share one model call."""
+        """In the worker thread, grouped by server settings (disabled claims and rules)."""
         groups: dict[tuple[frozenset[str], frozenset[str]], list[int]] = {}
         for index, request in enumerate(batch):
             groups.setdefault((request.disabled_claims, request.disabled_rules), []).append(index)

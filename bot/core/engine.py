@@ -18,7 +18,7 @@ import re2
 
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation, Finding, Rule, Source
-from bot.core.normalise import NormalisedText, normalise, normalise_cached
+from bot.core.normalise import NormalisedText, normalise_cached
 from bot.core.ruleset import RuleSet, load_ruleset
 from bot.core.stance import Cues, MessageStance, uncovered
 
@@ -125,7 +125,7 @@ class Engine:
         ``_answering`` treats a question as a statement, to read a "yes" that answers it.
         """
         context = conversation.messages
-        norm = normalise(text)
+        norm = normalise_cached(text)  # the model's gate and input fold the same text
         subjects = self._subject_spans(norm.data)
         recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.claims import ClaimId
@@ -76,14 +76,25 @@ class Report:
         }
 
 
-def evaluate(engine: Engine, messages: Iterable[InputMessage | CorpusItem]) -> Report:
+Labelled = InputMessage | CorpusItem
+
+
+def evaluate(engine: Engine, messages: Iterable[Labelled]) -> Report:
+    labelled = [message for message in messages if message.claims is not None]
+    return report_of(labelled, predict(engine, labelled))
+
+
+def predict(engine: Engine, messages: Sequence[Labelled]) -> list[set[str]]:
+    """The claim ids the engine finds in each message (run once, then score any subset with ``report_of``)."""
+    return [{str(f.claim) for f in engine.detect(m.text, m.conversation)} for m in messages]
+
+
+def report_of(messages: Sequence[Labelled], predictions: Sequence[set[str]]) -> Report:
+    """Figures for labelled ``messages`` given what was found in each."""
     report = Report()
-    for message in messages:
-        if message.claims is None:
-            continue
+    for message, found in zip(messages, predictions, strict=True):
         report.messages += 1
         expected = set(message.claims)
-        found = {str(f.claim) for f in engine.detect(message.text, message.conversation)}
         if expected and found:
             report.overall.tp += 1
         elif found:

@@ -20,6 +20,7 @@ import numpy as np
 
 from bot.core.claims import ClaimId
 from bot.core.engine import Engine
+from bot.core.evaluation import Counts
 from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding
 
@@ -52,14 +53,10 @@ def choose_cutoffs(rule_hits: np.ndarray, scores: np.ndarray, labels: np.ndarray
     for threshold in THRESHOLD_GRID:
         for veto in VETO_GRID:
             found = (scores >= threshold) | (rule_hits & (scores >= veto))
-            tp = int((found & labels).sum())
-            fp = int((found & ~labels).sum())
-            fn = int((~found & labels).sum())
-            precision = tp / (tp + fp) if tp + fp else 1.0
-            recall = tp / (tp + fn) if tp + fn else 1.0
-            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            counts = Counts(int((found & labels).sum()), int((found & ~labels).sum()), int((~found & labels).sum()))
+            precise = counts.precision >= MIN_PRECISION
             # Precision first; among the precise, F1; then the stricter cutoffs.
-            key = (precision >= MIN_PRECISION, f1 if precision >= MIN_PRECISION else precision, threshold, veto)
+            key = (precise, counts.f1 if precise else counts.precision, threshold, veto)
             if best is None or key > best[0]:
                 best = (key, Cutoffs(float(threshold), float(veto)))
     assert best is not None
@@ -103,7 +100,7 @@ class HybridEngine:
         disabled_claims: frozenset[str] | set[str] = frozenset(),
         disabled_rules: frozenset[str] | set[str] = frozenset(),
     ) -> list[list[Finding]]:
-        """Findings for each pair; the model scores every candidate of the batch in one run."""
+        """Findings for each pair; only the candidates (they name kratom) are scored by the model."""
         results = [
             self.engine.detect(text, conversation, disabled_claims=disabled_claims, disabled_rules=disabled_rules)
             for text, conversation in batch

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation
-from bot.core.normalise import normalise, normalise_cached
+from bot.core.normalise import normalise_cached
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 MODEL_FILE = "claims.onnx"
@@ -42,7 +42,7 @@ def model_input(text: str, conversation: Conversation) -> tuple[str, str | None]
     (unless the message is nothing but a quote).
     """
     recent = [normalise_cached(m).text for m in conversation.messages[-CONTEXT_MESSAGES:] if m.strip()]
-    own, quoted = normalise(text).split_quotes()
+    own, quoted = normalise_cached(text).split_quotes()
     if quoted and own:
         recent.append(quoted)
     else:

@@ -119,14 +119,8 @@ class NormalisedText:
         """The folded text outside block quotes (the author's own words) and inside them."""
         if not self.quotes:
             return self.text, ""
-        own, quoted, start = [], [], 0
-        for q0, q1 in self.quotes:
-            own.append(self.data[start:q0])
-            quoted.append(self.data[q0:q1])
-            start = q1
-        own.append(self.data[start:])
-        join = lambda parts: b" ".join(p.strip() for p in parts if p.strip()).decode("utf-8", "ignore")  # noqa: E731
-        return join(own), join(quoted)
+        own, quoted = outside_and_inside(self.data, self.quotes)
+        return b" ".join(own).decode("utf-8", "ignore"), b" ".join(quoted).decode("utf-8", "ignore")
 
     def byte_span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) byte span of ``data`` to the original text."""
@@ -147,6 +141,17 @@ class NormalisedText:
         while o_end < len(self.original) and unicodedata.category(self.original[o_end]) in ("Mn", "Me", "Cf"):
             o_end += 1
         return o_start, o_end
+
+
+def outside_and_inside(data: bytes, spans: tuple[tuple[int, int], ...]) -> tuple[list[bytes], list[bytes]]:
+    """The non-blank parts of ``data`` outside the sorted ``spans``, and those inside them, stripped."""
+    outside, inside, start = [], [], 0
+    for s0, s1 in spans:
+        outside.append(data[start:s0])
+        inside.append(data[s0:s1])
+        start = s1
+    outside.append(data[start:])
+    return [p.strip() for p in outside if p.strip()], [p.strip() for p in inside if p.strip()]
 
 
 def _quote_spans(original: str, text: str, offsets: tuple[int, ...] | None) -> tuple[tuple[int, int], ...]:

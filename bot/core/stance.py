@@ -12,6 +12,8 @@ from functools import cached_property
 
 import re2
 
+from bot.core.normalise import outside_and_inside
+
 # Sentence ends, and the words that start a new clause inside a sentence.
 _SENTENCE_END = re2.compile(r"[.!?]+(?:\s|$)|\n+")
 # Contrast ends the scope of a failure report: "didn't help my anxiety but it fixed my back".
@@ -113,11 +115,7 @@ class MessageStance:
     def quotes_endorsed(self) -> bool:
         """The author's own lines around a block quote agree with it ("> claim" then "this. 100%"),
         or there are none: a message that is all quote is posted as the author's own."""
-        own, start = [], 0
-        for q0, q1 in self.block_quotes:
-            own.append(self.text[start:q0])
-            start = q1
-        own = [part.strip() for part in (*own, self.text[start:]) if part.strip()]
+        own, _ = outside_and_inside(self.text, self.block_quotes)
         return not own or self.endorsed or any(_starts_at(self.cues.agreement, part) for part in own)
 
     @cached_property
