@@ -1,10 +1,11 @@
 """The detection engine: normalise, match, decide. No Discord, no database.
 
-``Engine.detect(text, conversation)`` returns at most one finding per claim id. Each
-rule's patterns run as one linear-time RE2 set pass over the folded text; only
+``Engine.detect(text, conversation)`` returns at most one finding per claim id. All
+rules' patterns run as one linear-time RE2 set pass over the folded text; only
 the patterns that hit are searched again to find where they matched and whether
 the author actually asserts it (stance) about kratom (subject). Messages that
-mention kratom neither themselves nor in their context stop after one search.
+mention kratom neither themselves nor in their context stop after one search,
+and ``might_name_kratom`` says "no" for most of them before any normalising.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 import re2
 
 from bot.core.claims import ClaimId
-from bot.core.models import Conversation, Finding, Rule, Source
-from bot.core.normalise import NormalisedText, normalise_cached
+from bot.core.models import Conversation, Finding, Rule, Source, as_case
+from bot.core.normalise import NormalisedText, fold, normalise_cached
 from bot.core.ruleset import RuleSet, load_ruleset
 from bot.core.stance import Cues, MessageStance, uncovered
 
@@ -26,7 +27,16 @@ CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
 CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
 MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
-SET_MEMORY_BYTES = 64 << 20  # RE2 DFA budget per pattern set; the default 8 MiB thrashes on long messages
+SET_MEMORY_BYTES = 64 << 20  # RE2 budget of the pattern set; the default 8 MiB thrashes on long messages
+# A spelt-out word ("k r a t o m", "k.r.a.t.o.m") in folded text: normalise joins its letters.
+# Looser than the normaliser's own pattern (separators may differ), so never stricter.
+SPELT_OUT = r"(?:^|[^a-z0-9])[a-z][ .\-_*][a-z](?:[ .\-_*][a-z])+(?:[^a-z0-9]|$)"
+GATE_SENTINEL = 1  # index of SENTINEL in the fast gate's set
+COMBINED_SET_MAX_BYTES = 1024  # longer texts run one set per rule (see Engine.__init__)
+# Always matches, at the very end: a set run that reports no sentinel ran out of DFA
+# memory and reported nothing (RE2 sets fail silently), so the patterns run one by one.
+SENTINEL = r"\z"
+WARM_UP_EXAMPLES_PER_TEXT = 40  # rule examples per warm-up text: about 3,000 characters
 ENGINE_TERMS = ("subject", "chat_name", "subject_exclusion", "other_substance", "comparison_before")
 
 
@@ -73,13 +83,25 @@ class Engine:
         self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
         self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
 
+        # Says yes to anything that could fold into a kratom name: the message itself
+        # or its conversation can only then pass the gate (``names_kratom``). A set,
+        # because a set answers yes or no without building a match object.
+        self._might_name = re2.Set.SearchSet(options)
+        self._might_name.Add(f"{terms['subject']}|{terms['chat_name']}|{SPELT_OUT}")
+        self._might_name.Add(SENTINEL)
+        self._might_name.Compile()
+
         self._requires: dict[str, re2._Regexp] = {}
         self._unless_before: dict[str, re2._Regexp] = {}
         self._unless: dict[str, re2._Regexp] = {}
         self._sources: dict[str, tuple[Source, ...]] = {}
-        # One RE2 set per rule: a single set of every pattern builds a DFA so
-        # large that it runs slower than the parts (measured in bench/).
-        self._rule_sets: list[tuple[Rule, re2.Set, list[_Pattern]]] = []
+        # One RE2 set over every rule's patterns, in rule order: one pass over a
+        # message says which patterns can match at all (7x faster than a set per rule
+        # on chat, measured). On long texts its DFA, far larger than a rule's, thrashes
+        # its cache, so those run a set per rule instead (4x faster there).
+        self._patterns: list[_Pattern] = []
+        self._pattern_set = re2.Set.SearchSet(options)
+        self._rule_sets: list[tuple[re2.Set, int, int]] = []  # (set, first pattern index, sentinel)
         for loaded in ruleset.rules:
             rule = loaded.rule
             self._sources[rule.id] = tuple(ruleset.sources[s] for s in rule.sources)
@@ -90,16 +112,21 @@ class Engine:
             if rule.unless:
                 self._unless[rule.id] = compile_(ruleset.expand(rule.unless))
             entries = [(p, None) for p in rule.patterns] + [(c.message, c.context) for c in rule.context_patterns]
-            pattern_set = re2.Set.SearchSet(options)
-            patterns = []
+            rule_set = re2.Set.SearchSet(options)
+            first = len(self._patterns)
             for message_pattern, context_pattern in entries:
                 expanded = ruleset.expand(message_pattern)
-                pattern_set.Add(expanded)
+                self._pattern_set.Add(expanded)
+                rule_set.Add(expanded)
                 context = compile_(ruleset.expand(context_pattern)) if context_pattern else None
                 regex = compile_(expanded)
-                patterns.append(_Pattern(rule, regex, context, regex.groupindex.get("claim", 0)))
-            pattern_set.Compile()
-            self._rule_sets.append((rule, pattern_set, patterns))
+                self._patterns.append(_Pattern(rule, regex, context, regex.groupindex.get("claim", 0)))
+            rule_sentinel = rule_set.Add(SENTINEL)
+            rule_set.Compile()
+            self._rule_sets.append((rule_set, first, rule_sentinel))
+        self._sentinel = self._pattern_set.Add(SENTINEL)
+        self._pattern_set.Compile()
+        self.set_failures = 0  # set runs that ran out of memory (and fell back to one pattern at a time)
 
     @classmethod
     def load(cls, extra_dirs: Sequence[Path] = ()) -> Engine:
@@ -125,9 +152,11 @@ class Engine:
         ``_answering`` treats a question as a statement, to read a "yes" that answers it.
         """
         context = conversation.messages
+        if self.nothing_to_find(text, context):
+            return []
+        recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
         norm = normalise_cached(text)  # the model's gate and input fold the same text
         subjects = self._subject_spans(norm.data)
-        recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
         if not subjects and not context_has_subject:
             return []
@@ -137,36 +166,74 @@ class Engine:
 
         best: dict[ClaimId, Finding] = {}
         best_starts: dict[ClaimId, int] = {}  # byte offsets of best[...] in the folded text
-        for rule, pattern_set, patterns in self._rule_sets:
+        for index in self._matching_patterns(norm.data):
+            pattern = self._patterns[index]
+            rule = pattern.rule
             if rule.id in disabled_rules or rule.claim in disabled_claims:
-                continue
-            hits = pattern_set.Match(norm.data)
-            if not hits:
                 continue
             if rule.id in self._requires and not self._required_present(message, rule.id):
                 continue
-            for index in sorted(hits):
-                pattern = patterns[index]
-                if pattern.context is not None and not self._context_supports(message, pattern.context):
-                    continue
-                # Only a match that starts earlier can improve on a finding we have.
-                limit = best_starts.get(rule.claim)
-                found = self._first_asserted(message, pattern, _answering, limit)
-                if found:
-                    best[rule.claim] = found[1]
-                    best_starts[rule.claim] = found[0]
+            if pattern.context is not None and not self._context_supports(message, pattern.context):
+                continue
+            # Only a match that starts earlier can improve on a finding we have.
+            limit = best_starts.get(rule.claim)
+            found = self._first_asserted(message, pattern, _answering, limit)
+            if found:
+                best[rule.claim] = found[1]
+                best_starts[rule.claim] = found[0]
 
         if context and message.stance.agreement_opening():
             for finding in self._adopted(message, context, disabled_claims, disabled_rules):
                 best.setdefault(finding.claim, finding)
         return sorted(best.values(), key=lambda f: (f.start, f.claim))
 
+    def warm_up(self, rounds: int = 3) -> None:
+        """Build the RE2 DFA states that chat needs now, not on the first long messages.
+
+        RE2 builds DFA states lazily, so a fresh engine takes several times longer on its
+        first long messages. Detection over long texts made of the rules' own examples
+        (claims, denials, questions; a few hundred milliseconds) builds most of them.
+        """
+        examples = [
+            as_case(example)
+            for loaded in self.ruleset.rules
+            for example in (*loaded.rule.examples.match, *loaded.rule.examples.no_match)
+        ]
+        texts = [case.text for case in examples]
+        for shift in range(rounds):
+            rotated = texts[shift::rounds] + texts[:shift]
+            for start in range(0, len(rotated), WARM_UP_EXAMPLES_PER_TEXT):
+                self.detect(" ".join(rotated[start : start + WARM_UP_EXAMPLES_PER_TEXT]), Conversation(("kratom",)))
+
+    def might_name_kratom(self, text: str) -> bool:
+        """False only if ``text`` cannot name kratom, an alias, a strain or a chat name for
+        it in any disguise: one search of the cheaply folded raw text, no normalising.
+
+        Never stricter than the gate: whatever ``names_kratom`` finds in a message, this
+        finds in it too (``tests/core/test_properties.py`` checks it).
+        """
+        hits = self._might_name.Match(fold(text))
+        return hits != [GATE_SENTINEL]  # [] is a set whose DFA gave up: that is no "no"
+
+    def nothing_to_find(self, text: str, context: Sequence[str]) -> bool:
+        """True if neither engine can find a claim in ``text`` after ``context`` (oldest first):
+        nothing in the message or its recent messages could name kratom."""
+        return not self.might_name_kratom(text) and not any(self.might_name_kratom(c) for c in context[-CONTEXT_WINDOW:])
+
     def names_kratom(self, text: str, conversation: Conversation = Conversation()) -> bool:
-        """Whether the message or its recent conversation names kratom: the gate for the learned model."""
-        return any(self._names_kratom(m) for m in (text, *conversation.messages[-CONTEXT_WINDOW:]) if m)
+        """Whether the message, or the message it replies to, names kratom: the learned model's gate.
+
+        Wider than the rules' subject (chat names such as "k" or "the leaf" count), but
+        narrower in time: the channel's other recent messages give the rules an implied
+        subject, and cost the model a read only when the message answers one of them.
+        """
+        replied_to = conversation.replied_to
+        return self._names_kratom(text) or (replied_to is not None and self._names_kratom(replied_to))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; context messages recur
     def _names_kratom(self, text: str) -> bool:
+        if not self.might_name_kratom(text):
+            return False
         data = normalise_cached(text).data
         return bool(self._subject_spans(data)) or self._chat_name.search(data) is not None
 
@@ -176,6 +243,24 @@ class Engine:
 
     def sources_of(self, rule_id: str) -> tuple[Source, ...]:
         return self._sources[rule_id]
+
+    def _matching_patterns(self, data: bytes) -> list[int]:
+        """Indices of the patterns that match somewhere in ``data``, in rule order."""
+        if len(data) <= COMBINED_SET_MAX_BYTES:
+            return self._set_hits(self._pattern_set, 0, self._sentinel, 0, len(self._patterns), data)
+        found = []
+        for index, (rule_set, first, sentinel) in enumerate(self._rule_sets):
+            end = self._rule_sets[index + 1][1] if index + 1 < len(self._rule_sets) else len(self._patterns)
+            found.extend(self._set_hits(rule_set, first, sentinel, first, end, data))
+        return found
+
+    def _set_hits(self, pattern_set: re2.Set, offset: int, sentinel: int, first: int, end: int, data: bytes) -> list[int]:
+        """The set's hits as pattern indices; pattern by pattern (``first`` to ``end``) if its DFA gave up."""
+        hits = pattern_set.Match(data)
+        if sentinel not in hits:
+            self.set_failures += 1
+            return [index for index in range(first, end) if self._patterns[index].regex.search(data)]
+        return sorted(offset + index for index in hits if index != sentinel)
 
     # --- subject ------------------------------------------------------------------
 

@@ -34,14 +34,19 @@ class ModelFileError(RuntimeError):
 
 
 def model_input(text: str, conversation: Conversation) -> tuple[str, str | None]:
-    """The text pair the model reads: the message, and the recent conversation (or None).
+    """The text pair the model reads: the message, and the conversation it answers (or None).
 
+    The conversation is the replied-to message and the one before it, as in the
+    corpus (whose last context message is the replied-to one). A message that
+    replies to nothing is read alone: the channel's other recent chat is mostly
+    unrelated, and would triple what the model reads (its cost grows with length).
     Both normalised as the rules see them, so that markdown, look-alike letters and
     spelt-out words do not change what the model reads either. Block-quoted lines
     are someone else's words, so they are read as conversation, not as the message
     (unless the message is nothing but a quote).
     """
-    recent = [normalise_cached(m).text for m in conversation.messages[-CONTEXT_MESSAGES:] if m.strip()]
+    answered = () if conversation.replied_to is None else conversation.messages[-CONTEXT_MESSAGES:]
+    recent = [normalise_cached(m).text for m in answered if m.strip()]
     own, quoted = normalise_cached(text).split_quotes()
     if quoted and own:
         recent.append(quoted)

@@ -79,10 +79,17 @@ def parse_record(line: str, model: type[R]) -> R | str:
 
 
 def read_jsonl(stream: Iterable[str], name: str, first_line: int = 1) -> Iterator[InputMessage | InputProblem]:
+    validate_json = InputMessage.model_validate_json
     for number, line in enumerate(stream, start=first_line):
-        if line.strip():
-            parsed = parse_record(line, InputMessage)
-            yield InputProblem(f"{name}:{number}", parsed) if isinstance(parsed, str) else parsed
+        try:
+            # pydantic parses and validates a well-formed line in one pass, in Rust.
+            yield validate_json(line)
+            continue
+        except ValidationError:
+            if not line.strip():
+                continue
+        parsed = parse_record(line, InputMessage)  # again, to say what is wrong (or to accept a numeric id)
+        yield InputProblem(f"{name}:{number}", parsed) if isinstance(parsed, str) else parsed
 
 
 def read_discord_export(data: dict, name: str) -> Iterator[InputMessage | InputProblem]:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -18,10 +19,12 @@ from bot.core.hybrid import RULES_AND_MODEL, HybridEngine
 from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS
-from bot.discord.flood import ShardState, shard_of
 from bot.discord.metrics import BotMetrics, MetricsServer
 from bot.discord.views import DYNAMIC_ITEMS
 from bot.storage import Detection, GuildSettings, Storage
+
+if TYPE_CHECKING:
+    from bot.discord.cogs.watcher import Watcher
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +77,11 @@ class ClaimCheckBot(commands.AutoShardedBot):
         self.retention_days = retention_days
         self.sync_commands = sync_commands
         self.rule_descriptions = {rule.id: rule.description for rule in engine.rules}
-        self._shard_states: dict[int, ShardState] = {}
         self.metrics = BotMetrics()
         self.metrics.watch(self)
         self._metrics_server = MetricsServer(self, metrics_port) if metrics_port else None
         self._settings: dict[int, GuildSettings] = {}
+        self._settings_loading: dict[int, asyncio.Task[GuildSettings]] = {}
         self._settings_lock = asyncio.Lock()
         self._retention_task: asyncio.Task | None = None
         self._in_flight = 0
@@ -149,21 +152,36 @@ class ClaimCheckBot(commands.AutoShardedBot):
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers on shards %s", self.user, len(self.guilds), sorted(self.shards))
 
-    def state_for(self, guild_id: int | None) -> ShardState:
-        """The in-memory state of the shard that ``guild_id`` belongs to."""
-        shard_id = shard_of(guild_id or 0, self.shard_count or 1)
-        state = self._shard_states.get(shard_id)
-        if state is None:
-            state = self._shard_states[shard_id] = ShardState()
-        return state
+    @property
+    def watcher(self) -> Watcher:
+        return self.get_cog("Watcher")
 
     # --- settings ---------------------------------------------------------------------
 
+    def cached_settings(self, guild_id: int) -> GuildSettings | None:
+        """The server's settings if they are in memory: the per-message path never waits on the database."""
+        return self._settings.get(guild_id)
+
     async def settings_for(self, guild_id: int) -> GuildSettings:
+        """The server's settings, read from storage once and then kept until they change.
+
+        Concurrent first messages of a server share one read instead of each making their own.
+        """
         cached = self._settings.get(guild_id)
-        if cached is None:
-            cached = self._settings[guild_id] = await self.storage.get_settings(guild_id)
-        return cached
+        if cached is not None:
+            return cached
+        loading = self._settings_loading.get(guild_id)
+        if loading is None:
+            loading = self._settings_loading[guild_id] = asyncio.create_task(self._load_settings(guild_id))
+        return await asyncio.shield(loading)
+
+    async def _load_settings(self, guild_id: int) -> GuildSettings:
+        try:
+            settings = await self.storage.get_settings(guild_id)
+            self._settings.setdefault(guild_id, settings)
+            return self._settings[guild_id]
+        finally:
+            del self._settings_loading[guild_id]
 
     async def update_settings(self, guild_id: int, change: Callable[[GuildSettings], None]) -> GuildSettings:
         """Apply ``change`` to a copy, validate, store, then cache. Raises ValueError if invalid."""
@@ -204,7 +222,7 @@ class ClaimCheckBot(commands.AutoShardedBot):
                 message = await channel.fetch_message(detection.message_id)
             except discord.HTTPException:
                 return [], {}
-        context = self.state_for(detection.guild_id).conversations.context(message.channel.id, message.id, None)
+        context = self.watcher.conversation_before(message.channel.id, message.id)
         settings = await self.settings_for(detection.guild_id)
         findings = await self.detect(message.content, context, settings)
         findings = [f for f in findings if f.rule_id in detection.rule_ids] or findings

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.core.models import Conversation
 
@@ -59,46 +60,77 @@ class RateLimiter:
         return True
 
 
-@dataclass(frozen=True, slots=True)
-class Remembered:
+class Remembered(NamedTuple):
     message_id: int
     content: str
+    might_name_kratom: bool  # decided once, when the message arrives
+
+
+@dataclass(slots=True)
+class _Channel:
+    messages: deque[Remembered]
+    since_kratom: int  # messages since the last one that might name kratom (capped)
 
 
 class ConversationBuffer:
     """The last few messages of each channel, in memory, for the implied subject.
 
     Costs no API call: it is filled from the messages the bot already receives.
+    Whether a message might name kratom is decided once, when it is added, so that
+    "does this message's recent conversation name kratom?" is one comparison.
     """
 
-    def __init__(self, per_channel: int = 5, max_channels: int = 5_000) -> None:
+    def __init__(self, per_channel: int = 5, max_channels: int = 5_000, window: int = 3) -> None:
         self._per_channel = per_channel
         self._max_channels = max_channels
-        self._channels: OrderedDict[int, deque[Remembered]] = OrderedDict()
+        self._window = window  # the earlier messages that count as recent (the engine's context window)
+        self._channels: OrderedDict[int, _Channel] = OrderedDict()
 
-    def add(self, channel_id: int, message_id: int, content: str) -> None:
-        if not content.strip():
+    def add(self, channel_id: int, message_id: int, content: str, might_name_kratom: bool) -> None:
+        if not content or content.isspace():
             return
-        buffer = self._channels.get(channel_id)
-        if buffer is None:
-            buffer = self._channels[channel_id] = deque(maxlen=self._per_channel)
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            channel = self._channels[channel_id] = _Channel(deque(maxlen=self._per_channel), self._window)
             while len(self._channels) > self._max_channels:
                 self._channels.popitem(last=False)
-        self._channels.move_to_end(channel_id)
-        buffer.append(Remembered(message_id, content))
+        else:
+            self._channels.move_to_end(channel_id)
+        channel.messages.append(Remembered(message_id, content, might_name_kratom))
+        if might_name_kratom:
+            channel.since_kratom = 0
+        elif channel.since_kratom < self._window:
+            channel.since_kratom += 1
 
-    def update(self, channel_id: int, message_id: int, content: str) -> None:
-        buffer = self._channels.get(channel_id, ())
-        for index, item in enumerate(buffer):
+    def update(self, channel_id: int, message_id: int, content: str, might_name_kratom: bool) -> None:
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            return
+        for index, item in enumerate(channel.messages):
             if item.message_id == message_id:
-                buffer[index] = Remembered(message_id, content)
+                channel.messages[index] = Remembered(message_id, content, might_name_kratom)
+        newest_first = [m.might_name_kratom for m in reversed(channel.messages)]
+        channel.since_kratom = min(newest_first.index(True) if True in newest_first else self._window, self._window)
 
-    def get(self, channel_id: int, message_id: int) -> str | None:
-        return next((m.content for m in self._channels.get(channel_id, ()) if m.message_id == message_id), None)
+    def recent_might_name_kratom(self, channel_id: int, message_id: int) -> bool:
+        """Whether any of the last ``window`` messages before ``message_id`` might name kratom.
+
+        Also true when ``message_id`` arrived out of order (older than the newest
+        buffered message): then the window is not simply the last messages.
+        """
+        channel = self._channels.get(channel_id)
+        if channel is None:
+            return False
+        return channel.since_kratom < self._window or channel.messages[-1].message_id > message_id
+
+    def get(self, channel_id: int, message_id: int) -> Remembered | None:
+        channel = self._channels.get(channel_id)
+        return next((m for m in channel.messages if m.message_id == message_id), None) if channel else None
 
     def context(self, channel_id: int, before_message_id: int, replied_to: str | None) -> Conversation:
         """The buffered messages before ``before_message_id``, and the one it replies to."""
-        earlier = (m.content for m in self._channels.get(channel_id, ()) if m.message_id < before_message_id)
+        channel = self._channels.get(channel_id)
+        earlier = (m.content for m in channel.messages if m.message_id < before_message_id) if channel else ()
         return Conversation.of(earlier, replied_to)
 
 
@@ -117,22 +149,3 @@ class RecentIds:
         if len(self._ids) > self._size:
             self._ids.popitem(last=False)
         return True
-
-
-def shard_of(guild_id: int, shard_count: int) -> int:
-    """The shard Discord delivers a guild's events on."""
-    return (guild_id >> 22) % shard_count
-
-
-@dataclass
-class ShardState:
-    """The in-memory state of one shard's guilds.
-
-    Every guild belongs to exactly one shard, so two shard processes never share
-    any of this and need not coordinate; what a restart loses is only this memory.
-    """
-
-    conversations: ConversationBuffer = field(default_factory=ConversationBuffer)
-    cooldowns: ClaimCooldown = field(default_factory=ClaimCooldown)
-    rate_limiter: RateLimiter = field(default_factory=RateLimiter)
-    handled_messages: RecentIds = field(default_factory=RecentIds)

@@ -34,7 +34,6 @@ class BotMetrics:
         self.registry = CollectorRegistry()
         ProcessCollector(registry=self.registry)  # CPU seconds, memory: what bench/load.py reads
         registry = self.registry
-        self.messages_seen = Counter("claimcheck_messages_seen", "Messages from people in servers the bot is in", registry=registry)
         self.candidates = Counter(
             "claimcheck_candidates", "Messages in watched channels that the engine checked", registry=registry
         )
@@ -74,7 +73,10 @@ class _BotStateCollector:
                 latency.add_metric([str(shard_id)], shard.latency)
         writes = CounterMetricFamily("claimcheck_database_writes", "Write statements committed to the database")
         writes.add_metric([], self.bot.storage.writes)
-        yield from (up, latency, writes)
+        seen = CounterMetricFamily("claimcheck_messages_seen", "Messages from people in servers the bot is in")
+        watcher = self.bot.watcher
+        seen.add_metric([], watcher.messages_seen if watcher is not None else 0)
+        yield from (up, latency, writes, seen)
 
 
 async def health_problems(bot: ClaimCheckBot) -> list[str]:

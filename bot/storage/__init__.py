@@ -6,8 +6,6 @@
 
 from bot.storage.base import Detection, FalsePositiveResult, GuildSettings, Storage, StorageError
 from bot.storage.factory import check_database_url, storage_for
-from bot.storage.postgres import PostgresStorage
-from bot.storage.sqlite import SQLiteStorage
 
 __all__ = [
     "Detection",
@@ -20,3 +18,16 @@ __all__ = [
     "check_database_url",
     "storage_for",
 ]
+
+
+def __getattr__(name: str):
+    """The backends load on first use: asyncpg and aiosqlite cost start-up time a CLI check does not need."""
+    if name == "PostgresStorage":
+        from bot.storage.postgres import PostgresStorage
+
+        return PostgresStorage
+    if name == "SQLiteStorage":
+        from bot.storage.sqlite import SQLiteStorage
+
+        return SQLiteStorage
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.storage.base import Storage
-from bot.storage.postgres import PostgresStorage
-from bot.storage.sqlite import SQLiteStorage
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
@@ -35,6 +33,11 @@ def check_database_url(value: str) -> str:
 def storage_for(url: str) -> Storage:
     """The backend for a checked database URL or path (not yet opened)."""
     url = check_database_url(url)
+    # Imported here: a command that never opens a database (check, scan) need not load the drivers.
     if url.partition("://")[0] in POSTGRES_SCHEMES:
+        from bot.storage.postgres import PostgresStorage
+
         return PostgresStorage(url)
+    from bot.storage.sqlite import SQLiteStorage
+
     return SQLiteStorage(Path(url.removeprefix(SQLITE_PREFIX)))

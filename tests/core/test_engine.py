@@ -1,6 +1,7 @@
 import pytest
 
 from bot.core.claims import ClaimId
+from bot.core.engine import Engine
 from tests.conftest import claims_of
 
 
@@ -155,3 +156,37 @@ def test_a_block_quote_the_author_agrees_with_is_a_claim(engine):
     assert claims_of(engine, "> kratom is way safer than oxy\nthis. 100%") == {"safer-than-opioids"}
     assert claims_of(engine, "> kratom is way safer than oxy") == {"safer-than-opioids"}  # posted as their own
     assert claims_of(engine, ">>> kratom is way safer than oxy\nand you cant OD") == {"safer-than-opioids", "no-overdose"}
+
+
+class _GivingUpSet:
+    """An RE2 set whose DFA ran out of memory: RE2 then reports no match at all."""
+
+    def Match(self, data):  # noqa: N802 - RE2's name
+        return []
+
+
+HOSTILE = ("kratom is safer than oxy and " + "k r a t o m " * 50 + "a" * 500 + " can't od on it ") * 40
+
+
+@pytest.mark.parametrize("text", ["kratom is way safer than oxy", HOSTILE, HOSTILE[:900]])
+def test_a_pattern_set_that_gives_up_falls_back_to_one_pattern_at_a_time(text):
+    engine = Engine.load()
+    expected = [(f.claim, f.rule_id, f.start) for f in engine.detect(text)]
+    assert expected and engine.set_failures == 0
+    engine._pattern_set = _GivingUpSet()
+    engine._rule_sets = [(_GivingUpSet(), first, sentinel) for _, first, sentinel in engine._rule_sets]
+    assert [(f.claim, f.rule_id, f.start) for f in engine.detect(text)] == expected
+    assert engine.set_failures > 0
+
+
+def test_a_fast_gate_that_gives_up_says_maybe():
+    engine = Engine.load()
+    engine._might_name = _GivingUpSet()
+    assert engine.might_name_kratom("good morning everyone")
+
+
+def test_warm_up_changes_no_result(engine):
+    fresh = Engine.load()
+    fresh.warm_up()
+    for text in ["kratom is way safer than oxy", "is kratom safer than oxy?", HOSTILE]:
+        assert fresh.detect(text) == engine.detect(text)

@@ -1,10 +1,14 @@
 """Property tests: arbitrary Unicode never breaks or stalls the engine."""
 
 import time
+from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from bot.core.behaviour import build_suite
+from bot.core.corpus import load_corpus
+from bot.core.engine import CONTEXT_WINDOW
 from bot.core.models import Conversation
 from bot.core.normalise import normalise
 
@@ -51,3 +55,72 @@ def test_huge_repetitive_message_stays_fast(engine, chunk):
     started = time.perf_counter()
     engine.detect(text, Conversation(replied_to=text))
     assert time.perf_counter() - started < HANG_GUARD_SECONDS
+
+
+# --- the fast path is never stricter than the gate ---------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = ["kratom", "Kratom", "KRATOM", "kratum", "ketum", "kakuam", "7-OH", "7 hydroxy", "mitragynine",
+         "m. speciosa", "maeng da", "red bali", "green malay", "white vein", "super thai", "reds", "greens",
+         "k", "the leaf", "krat", "md", "wmd", "thang", "biak", "crattom", "kraytom"]  # fmt: skip
+LOOK_ALIKES = {"a": "аɑα𝐚ａ", "o": "оο𝐨ｏ0", "e": "е𝐞ｅ", "k": "ᴋκ𝐤ｋ", "m": "ᴍ𝐦ｍ", "t": "ᴛ𝐭ｔ", "r": "ʀ𝐫ｒ", "i": "іɪ𝐢ｉ"}
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufe0f", "\u00ad"]
+
+
+@st.composite
+def disguised_names(draw) -> str:
+    """A kratom name as a member might disguise it, inside some chat."""
+    name = draw(st.sampled_from(NAMES))
+    letters = []
+    for ch in name:
+        kind = draw(st.sampled_from(["plain", "plain", "upper", "look-alike", "invisible", "markdown"]))
+        if kind == "upper":
+            ch = ch.upper()
+        elif kind == "look-alike" and ch.lower() in LOOK_ALIKES:
+            ch = draw(st.sampled_from(LOOK_ALIKES[ch.lower()]))
+        elif kind == "invisible":
+            ch += draw(st.sampled_from(INVISIBLE))
+        elif kind == "markdown":
+            ch = draw(st.sampled_from(["**", "_", "~~", "||", "`"])) + ch
+        letters.append(ch)
+    if draw(st.booleans()) and " " not in name:
+        word = draw(st.sampled_from([" ", ".", "-", "_", "*"])).join(letters)  # spelt out
+    else:
+        word = "".join(letters)
+    before = draw(st.sampled_from(["", "honestly ", "> ", "# ", "@everyone ", "lol ", "my "]))
+    after = draw(st.sampled_from(["", " is safer than oxy", " fixed my back", "!!", " 🎉", " <@123>", "?"]))
+    return before + word + after
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=disguised_names())
+def test_the_fast_path_lets_through_every_disguise_the_gate_sees(engine, text):
+    # ``assume``: hypothesis fails the test if too few generated disguises still name
+    # kratom to the gate, so the generator is checked too.
+    assume(engine.names_kratom(text))
+    assert engine.might_name_kratom(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=messy_text)
+def test_the_fast_path_lets_through_messy_text_the_gate_sees(engine, text):
+    if engine.names_kratom(text):
+        assert engine.might_name_kratom(text), text
+
+
+def test_the_fast_path_lets_through_everything_the_engine_would_flag(engine):
+    """On the corpus and the behavioural suite: whatever the rules find, and whatever the model's
+    gate lets it read, passes the fast path of the message or of one of its recent messages."""
+    items = [(item.text, item.conversation) for item in load_corpus(REPO / "corpus")]
+    items += [(case.text, Conversation()) for case in build_suite()]
+    stopped = []
+    for text, conversation in items:
+        might = engine.might_name_kratom(text) or any(
+            engine.might_name_kratom(m) for m in conversation.messages[-CONTEXT_WINDOW:]
+        )
+        if might:
+            continue
+        if engine.names_kratom(text, conversation) or engine.detect(text, conversation):
+            stopped.append(text)
+    assert not stopped
+    assert sum(engine.might_name_kratom(text) for text, _ in items) > len(items) // 3

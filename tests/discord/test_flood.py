@@ -40,14 +40,31 @@ def test_rate_limiter_sliding_minute():
 def test_conversation_buffer_context_order_and_reply_last():
     buffer = ConversationBuffer(per_channel=3)
     for message_id, text in enumerate(["a", "b", "c", "d"], start=1):
-        buffer.add(10, message_id, text)
+        buffer.add(10, message_id, text, False)
     assert buffer.context(10, 5, None).messages == ("b", "c", "d")
     assert buffer.context(10, 5, "c") == Conversation(("b", "d"), "c")
     assert buffer.context(10, 3, None).messages == ("b",)
-    buffer.update(10, 4, "d2")
-    assert buffer.get(10, 4) == "d2" and buffer.get(11, 4) is None
-    buffer.add(10, 6, "   ")
+    buffer.update(10, 4, "d2", False)
+    assert buffer.get(10, 4).content == "d2" and buffer.get(11, 4) is None
+    buffer.add(10, 6, "   ", False)
     assert buffer.context(10, 7, None).messages == ("b", "c", "d2")
+
+
+def test_conversation_buffer_knows_whether_the_last_messages_might_name_kratom():
+    buffer = ConversationBuffer(window=3)
+    assert not buffer.recent_might_name_kratom(10, 1)
+    buffer.add(10, 1, "kratom talk", True)
+    for message_id in (2, 3):
+        buffer.add(10, message_id, "ordinary", False)
+        assert buffer.recent_might_name_kratom(10, message_id + 1)
+    buffer.add(10, 4, "ordinary", False)
+    assert not buffer.recent_might_name_kratom(10, 5)  # the kratom message is 4 back now
+    assert buffer.recent_might_name_kratom(10, 3)  # arrived out of order: not just the last three
+    assert not buffer.recent_might_name_kratom(11, 5)  # another channel
+    buffer.update(10, 3, "edited to name kratom", True)
+    assert buffer.recent_might_name_kratom(10, 5)
+    buffer.update(10, 3, "edited back", False)
+    assert not buffer.recent_might_name_kratom(10, 5)
 
 
 def test_recent_ids_are_bounded():

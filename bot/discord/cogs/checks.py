@@ -49,7 +49,7 @@ class Checks(commands.Cog):
         if not message.content.strip():
             await interaction.response.send_message(wording.NO_TEXT, ephemeral=True)
             return
-        context = self.bot.state_for(interaction.guild_id).conversations.context(message.channel.id, message.id, None)
+        context = self.bot.watcher.conversation_before(message.channel.id, message.id)
         findings = await self.bot.detect(message.content, context, await self._settings(interaction))
         await _answer(interaction, findings, public=False)
 

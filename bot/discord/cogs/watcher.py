@@ -11,8 +11,10 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.core.engine import CONTEXT_WINDOW
 from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS, alert_embed, reply_embed
+from bot.discord.flood import ClaimCooldown, ConversationBuffer, RateLimiter, RecentIds
 from bot.discord.views import reply_view
 from bot.storage import Detection, GuildSettings
 from bot.storage.base import DetectionAction
@@ -39,44 +41,85 @@ def channel_chain(channel: discord.abc.GuildChannel | discord.Thread) -> list[in
 
 
 class Watcher(commands.Cog):
+    """Reads every message in the servers, and owns what it remembers about them.
+
+    Its memory (recent messages, cooldowns, reply caps, handled messages) is plain
+    dictionaries keyed by channel, server or message id: every server belongs to one
+    shard, so this is shard-local by construction, and a shard process restarted
+    elsewhere starts with an empty memory of its servers, losing nothing else.
+
+    Ordinary chat is nearly free: a message that cannot name kratom, in a channel
+    whose last messages cannot either, costs one search of its folded text and its
+    place in the buffer, before any normalising, settings or task of its own.
+    """
+
     def __init__(self, bot: ClaimCheckBot) -> None:
         self.bot = bot
+        self.engine = bot.engine
+        self.conversations = ConversationBuffer(window=CONTEXT_WINDOW)
+        self.cooldowns = ClaimCooldown()
+        self.reply_caps = RateLimiter()
+        self.handled = RecentIds()
+        self.messages_seen = 0  # read by the metrics at scrape time; a counter per message costs a lock
+
+    async def cog_load(self) -> None:
+        # discord.py schedules the client's own ``on_message`` as the one task of a
+        # message; a cog listener would be a second task, and commands.Bot's default
+        # would look for prefix commands this bot does not have.
+        self.bot.on_message = self.on_message
+
+    async def cog_unload(self) -> None:
+        del self.bot.on_message
 
     # --- which messages --------------------------------------------------------------
-
-    def _from_a_person(self, message: discord.Message) -> bool:
-        return (
-            message.guild is not None
-            and not message.author.bot
-            and message.webhook_id is None
-            and (self.bot.user is None or message.author.id != self.bot.user.id)
-        )
 
     def _watched(self, message: discord.Message, settings: GuildSettings) -> bool:
         if not settings.watches(channel_chain(message.channel)):
             return False
+        if not settings.ignored_roles:
+            return True
         roles = getattr(message.author, "roles", [])
         return not any(role.id in settings.ignored_roles for role in roles)
 
-    def _context(self, message: discord.Message) -> Conversation:
-        conversations = self.bot.state_for(message.guild.id).conversations
-        replied_to = None
+    def _replied_to(self, message: discord.Message) -> tuple[str | None, bool]:
+        """The text of the message this one replies to, and whether it might name kratom."""
         reference = message.reference
-        if reference is not None and reference.message_id:
-            resolved = reference.resolved
-            if isinstance(resolved, discord.Message):
-                replied_to = resolved.content
-            else:
-                replied_to = conversations.get(message.channel.id, reference.message_id)
-        return conversations.context(message.channel.id, message.id, replied_to)
+        if reference is None or not reference.message_id:
+            return None, False
+        remembered = self.conversations.get(message.channel.id, reference.message_id)
+        if remembered is not None:
+            return remembered.content, remembered.might_name_kratom
+        resolved = reference.resolved
+        if isinstance(resolved, discord.Message):
+            return resolved.content, self.engine.might_name_kratom(resolved.content)
+        return None, False
+
+    def conversation_before(self, channel_id: int, message_id: int, replied_to: str | None = None) -> Conversation:
+        """The remembered messages of the channel before ``message_id``, and the replied-to one."""
+        return self.conversations.context(channel_id, message_id, replied_to)
 
     # --- events ----------------------------------------------------------------------
 
-    @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or message.webhook_id is not None:
+            return
+        self.messages_seen += 1
+        channel_id = message.channel.id
+        content = message.content
+        might_name = self.engine.might_name_kratom(content)
+        candidate = might_name or self.conversations.recent_might_name_kratom(channel_id, message.id)
+        replied_to = None
+        if message.reference is not None:
+            replied_to, reply_might_name = self._replied_to(message)
+            candidate = candidate or reply_might_name
+        if not candidate:
+            self.conversations.add(channel_id, message.id, content, False)
+            return
+        context = self.conversation_before(channel_id, message.id, replied_to)
+        self.conversations.add(channel_id, message.id, content, might_name)
         async with self.bot.handling() as active:
             if active:
-                await self._on_message(message)
+                await self._check(message, context)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -84,15 +127,9 @@ class Watcher(commands.Cog):
             if active:
                 await self._on_edit(payload)
 
-    async def _on_message(self, message: discord.Message) -> None:
-        if not self._from_a_person(message):
-            return
-        self.bot.metrics.messages_seen.inc()
-        state = self.bot.state_for(message.guild.id)
-        context = self._context(message)
-        state.conversations.add(message.channel.id, message.id, message.content)
-        settings = await self.bot.settings_for(message.guild.id)
-        if not self._watched(message, settings) or not state.handled_messages.add(message.id):
+    async def _check(self, message: discord.Message, context: Conversation) -> None:
+        settings = self.bot.cached_settings(message.guild.id) or await self.bot.settings_for(message.guild.id)
+        if not self._watched(message, settings) or not self.handled.add(message.id):
             return
         self.bot.metrics.candidates.inc()
         with self.bot.metrics.detection_seconds.time():
@@ -102,22 +139,24 @@ class Watcher(commands.Cog):
 
     async def _on_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         message = payload.message
-        if "content" not in payload.data or not self._from_a_person(message):
+        if "content" not in payload.data or message.guild is None or message.author.bot or message.webhook_id:
             return
         before = payload.cached_message.content if payload.cached_message else None
         if before == message.content:
             return  # an embed or flag update, not an edit of the text
-        state = self.bot.state_for(message.guild.id)
-        state.conversations.update(message.channel.id, message.id, message.content)
+        self.conversations.update(
+            message.channel.id, message.id, message.content, self.engine.might_name_kratom(message.content)
+        )
         settings = await self.bot.settings_for(message.guild.id)
         if not self._watched(message, settings):
             return
-        findings = await self.bot.detect(message.content, self._context(message), settings)
+        replied_to, _ = self._replied_to(message)
+        findings = await self.bot.detect(message.content, self.conversation_before(message.channel.id, message.id, replied_to), settings)
         previous = await self.bot.storage.latest_detection_for_message(message.id)
         if previous is not None and previous.reply_message_id:
             await self._update_reply(message, previous, findings)
         elif findings:
-            state.handled_messages.add(message.id)
+            self.handled.add(message.id)
             await self.act(message, findings, settings)
 
     # --- acting ----------------------------------------------------------------------
@@ -137,8 +176,7 @@ class Watcher(commands.Cog):
             created_at=time.time(),
             message_text=message.content if settings.store_message_text else None,
         )
-        state = self.bot.state_for(message.guild.id)
-        fresh = state.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
+        fresh = self.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
         if settings.action == "off":
             await self.bot.storage.add_detection(detection)
             return
@@ -146,7 +184,7 @@ class Watcher(commands.Cog):
             self.bot.metrics.replies_suppressed.labels("cooldown").inc()
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.COOLDOWN))
             return
-        if not state.rate_limiter.allow(message.guild.id, settings.replies_per_minute):
+        if not self.reply_caps.allow(message.guild.id, settings.replies_per_minute):
             log.info("reply cap reached in server %s; recording only", message.guild.id)
             self.bot.metrics.replies_suppressed.labels("cap").inc()
             await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
@@ -154,7 +192,7 @@ class Watcher(commands.Cog):
 
         # Claim the cooldown before the first await, so that a second message
         # arriving while this reply is in flight does not get one too.
-        state.cooldowns.mark(message.channel.id, fresh)
+        self.cooldowns.mark(message.channel.id, fresh)
         shown = [f for f in findings if str(f.claim) in fresh]
         detection_id = await self.bot.storage.add_detection(detection)
         reply_id = alert_id = None
@@ -172,7 +210,7 @@ class Watcher(commands.Cog):
             detection_id, action=action, reply_message_id=reply_id, alert_message_id=alert_id
         )
         if action == DetectionAction.FAILED:
-            state.cooldowns.release(message.channel.id, fresh)
+            self.cooldowns.release(message.channel.id, fresh)
 
     def _log_detection(self, message: discord.Message, findings: list[Finding], settings: GuildSettings) -> None:
         """One line per detection, with the ids a log collector groups by; the text only if the server opted in."""
