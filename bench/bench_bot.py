@@ -177,6 +177,14 @@ async def run(args) -> None:
     for client in clients.values():
         await connect(client)
     gc.freeze()  # the corpus, rules and model set-up stay out of the collector's way in every round
+    try:
+        await measure(args, clients, talk, rss)
+    finally:
+        for name in ("rules", "rules+model"):
+            await clients[name].close()  # also stops the database threads, which would keep the process alive
+
+
+async def measure(args, clients: dict[str, discord.Client], talk: list[str], rss: dict[str, float]) -> None:
 
     streams = {"0%": 0.0, "2%": 0.02, "10%": 0.10}
     if args.profile:
@@ -188,7 +196,7 @@ async def run(args) -> None:
         profiler.enable()
         await feed(client, build_frames(args.messages, streams[stream_name], talk, seed=2))
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
         return
 
     seeds = itertools.count(1)
@@ -221,8 +229,6 @@ async def run(args) -> None:
         f"\npeak RSS: {rss['start']:.0f} MiB before the bots, {rss['rules']:.0f} MiB with the rules bot,"
         f" {rss['rules+model']:.0f} MiB with the model loaded too; {rss_mib():.0f} MiB at the end"
     )
-    for name in ("rules", "rules+model"):
-        await clients[name].close()
 
 
 def main() -> None:
@@ -230,6 +236,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--quick", action="store_true", help="3 rounds of 2,000 messages")
+    parser.add_argument("--sort", default="tottime", help="the profile's order: tottime or cumulative")
     parser.add_argument("--profile", help="CLIENT-STREAM, e.g. bot-2%%, rules-0%%, bare-2%%: cProfile that pass instead")
     args = parser.parse_args()
     if args.quick:
