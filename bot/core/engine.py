@@ -21,6 +21,7 @@ from bot.core.claims import ClaimId
 from bot.core.models import Conversation, Finding, Rule, Source, as_case
 from bot.core.normalise import NormalisedText, fold, normalise_cached
 from bot.core.ruleset import RuleSet, load_ruleset
+from bot.core.spelling import TypoFixer, vocabulary_of
 from bot.core.stance import Cues, MessageStance, uncovered
 
 CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
@@ -126,6 +127,13 @@ class Engine:
             self._rule_sets.append((rule_set, first, rule_sentinel))
         self._sentinel = self._pattern_set.Add(SENTINEL)
         self._pattern_set.Compile()
+        examples = [
+            as_case(example).text
+            for loaded in ruleset.rules
+            for example in loaded.rule.examples.match
+        ]
+        vocabulary = [ruleset.expand(t) for t in terms.values()] + [p.regex.pattern for p in self._patterns] + examples
+        self._typos = TypoFixer(vocabulary_of(vocabulary))
         self.set_failures = 0  # set runs that ran out of memory (and fell back to one pattern at a time)
 
     @classmethod
@@ -155,12 +163,12 @@ class Engine:
         if self.nothing_to_find(text, context):
             return []
         recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
-        norm = normalise_cached(text)  # the model's gate and input fold the same text
+        norm = self._typos.fixed(normalise_cached(text))  # the model's gate and input fold the same text
         subjects = self._subject_spans(norm.data)
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
         if not subjects and not context_has_subject:
             return []
-        recent = [normalise_cached(c) for c in recent_texts]
+        recent = [self._typos.fixed(normalise_cached(c)) for c in recent_texts]
         stance = MessageStance(norm.data, self.cues, norm.quotes)
         message = _Message(norm, stance, subjects, recent, context_has_subject)
 
@@ -237,9 +245,12 @@ class Engine:
         data = normalise_cached(text).data
         return bool(self._subject_spans(data)) or self._chat_name.search(data) is not None
 
-    def marked_sarcastic(self, text: str) -> bool:
-        """Marked as sarcasm ("/s"): the rules assert nothing in it, and the model is not asked."""
-        return self.cues.sarcasm.search(normalise_cached(text).data) is not None
+    def asserts_nothing(self, text: str) -> bool:
+        """Marked as sarcasm ("/s", "yeah right, ..."), or every sentence framed as untrue ("i don't
+        believe that ..."): the rules assert nothing in it, and the model is not asked."""
+        norm = normalise_cached(text)
+        stance = MessageStance(norm.data, self.cues, norm.quotes)
+        return stance.sarcastic or all(stance.is_disbelieved(start) for start, _, _ in stance.sentences)
 
     def sources_of(self, rule_id: str) -> tuple[Source, ...]:
         return self._sources[rule_id]
@@ -390,6 +401,8 @@ class Engine:
             return start + 1
         if stance.is_reported(start, end):
             return clause_end
+        if stance.is_disbelieved(start):
+            return stance.sentence_at(start)[1]
         if stance.reports_failure(start):
             return stance.contrast_segment_at(start)[1]
         unless = self._unless.get(rule.id)

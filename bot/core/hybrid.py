@@ -108,7 +108,7 @@ class HybridEngine:
         candidates = [
             i
             for i, (text, conversation) in enumerate(batch)
-            if self.engine.names_kratom(text, conversation) and not self.engine.marked_sarcastic(text)
+            if self.engine.names_kratom(text, conversation) and not self.engine.asserts_nothing(text)
         ]
         if not candidates:
             return results

@@ -36,6 +36,7 @@ STANCE_TERMS = (
     "agreement",
     "failure",
     "sarcasm",
+    "disbelief",
 )
 
 
@@ -50,6 +51,7 @@ class Cues:
     agreement: re2._Regexp
     failure: re2._Regexp
     sarcasm: re2._Regexp
+    disbelief: re2._Regexp
 
     @classmethod
     def from_terms(cls, terms: dict[str, str]) -> Cues:
@@ -150,6 +152,12 @@ class MessageStance:
         window = self.text[window_start:start]
         hits = _spans(self.cues.negation, window)
         return bool(hits) and bool(uncovered(hits, _spans(self.cues.negation_exception, window)))
+
+    def is_disbelieved(self, position: int) -> bool:
+        """The sentence frames what it says as untrue: "i don't believe that...", "the idea that
+        ... is a myth", "it's not true that..." (a negation far from the claim's own words)."""
+        start, end, _ = self.sentence_at(position)
+        return self.cues.disbelief.search(self.text[start:end]) is not None
 
     def is_reported(self, start: int, end: int) -> bool:
         """Quoted, or said by someone else ("my uncle says...") and not endorsed."""
