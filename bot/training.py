@@ -236,7 +236,8 @@ Written by `claimcheck train`; do not edit by hand.
 
 - **Base model:** {card['base_model']}. Licence: {card['licence']}.
 - **Task:** multi-label classification over the 13 claim ids (`shared/spec/claims.md`), one sigmoid per id,
-  on the message paired with its last two conversation messages; at most {card['max_length']} tokens.
+  on the message paired, for a reply, with the replied-to message and the one before it (the corpus's
+  context convention; a message that replies to nothing is read alone); at most {card['max_length']} tokens.
 - **Training data:** the `train` split of `corpus/` ({card['corpus']['train']} items of {card['corpus']['items']};
   corpus sha256 `{card['corpus']['sha256'][:16]}…`). Cutoffs were chosen on `validation`
   ({card['corpus']['validation']} items), precision first.

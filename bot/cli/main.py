@@ -120,16 +120,14 @@ def _explanations(engine, text: str, conversation: Conversation, findings) -> di
 # --- scan ----------------------------------------------------------------------------
 
 
-def _large(path: Path) -> bool:
-    try:
-        return path.stat().st_size >= PROGRESS_MIN_BYTES
-    except OSError:
-        return False
-
-
 def _progress(path: Path, enabled: bool):
     """A tqdm bar for large files, else None."""
-    if not enabled or not _large(path):
+    if not enabled or str(path) == "-":
+        return None
+    try:
+        if path.stat().st_size < PROGRESS_MIN_BYTES:
+            return None
+    except OSError:
         return None
     from tqdm import tqdm
 
@@ -154,8 +152,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
     engine = _engine(args)
     rules = engine if isinstance(engine, Engine) else engine.engine
     path, stream = _open_input(args.file)
-    if _large(path):  # its first long messages would otherwise build the RE2 DFAs
-        rules.warm_up()
     out: IO[bytes] = sys.stdout.buffer
     if args.output:
         try:

@@ -102,7 +102,8 @@ class Engine:
         # its cache, so those run a set per rule instead (4x faster there).
         self._patterns: list[_Pattern] = []
         self._pattern_set = re2.Set.SearchSet(options)
-        self._rule_sets: list[tuple[re2.Set, int, int]] = []  # (set, first pattern index, sentinel)
+        self._options = options
+        self._rule_sets: list[tuple[re2.Set, int, int]] | None = None  # built for the first long text
         for loaded in ruleset.rules:
             rule = loaded.rule
             self._sources[rule.id] = tuple(ruleset.sources[s] for s in rule.sources)
@@ -113,18 +114,12 @@ class Engine:
             if rule.unless:
                 self._unless[rule.id] = compile_(ruleset.expand(rule.unless))
             entries = [(p, None) for p in rule.patterns] + [(c.message, c.context) for c in rule.context_patterns]
-            rule_set = re2.Set.SearchSet(options)
-            first = len(self._patterns)
             for message_pattern, context_pattern in entries:
                 expanded = ruleset.expand(message_pattern)
                 self._pattern_set.Add(expanded)
-                rule_set.Add(expanded)
                 context = compile_(ruleset.expand(context_pattern)) if context_pattern else None
                 regex = compile_(expanded)
                 self._patterns.append(_Pattern(rule, regex, context, regex.groupindex.get("claim", 0)))
-            rule_sentinel = rule_set.Add(SENTINEL)
-            rule_set.Compile()
-            self._rule_sets.append((rule_set, first, rule_sentinel))
         self._sentinel = self._pattern_set.Add(SENTINEL)
         self._pattern_set.Compile()
         examples = [
@@ -259,11 +254,29 @@ class Engine:
         """Indices of the patterns that match somewhere in ``data``, in rule order."""
         if len(data) <= COMBINED_SET_MAX_BYTES:
             return self._set_hits(self._pattern_set, 0, self._sentinel, 0, len(self._patterns), data)
+        if self._rule_sets is None:
+            self._rule_sets = self._sets_per_rule()
         found = []
         for index, (rule_set, first, sentinel) in enumerate(self._rule_sets):
             end = self._rule_sets[index + 1][1] if index + 1 < len(self._rule_sets) else len(self._patterns)
             found.extend(self._set_hits(rule_set, first, sentinel, first, end, data))
         return found
+
+    def _sets_per_rule(self) -> list[tuple[re2.Set, int, int]]:
+        """(set, index of its first pattern, its sentinel) for each rule, in rule order."""
+        sets = []
+        for first, pattern in enumerate(self._patterns):
+            if first and self._patterns[first - 1].rule is pattern.rule:
+                continue
+            rule_set = re2.Set.SearchSet(self._options)
+            for later in self._patterns[first:]:
+                if later.rule is not pattern.rule:
+                    break
+                rule_set.Add(later.regex.pattern)
+            sentinel = rule_set.Add(SENTINEL)
+            rule_set.Compile()
+            sets.append((rule_set, first, sentinel))
+        return sets
 
     def _set_hits(self, pattern_set: re2.Set, offset: int, sentinel: int, first: int, end: int, data: bytes) -> list[int]:
         """The set's hits as pattern indices; pattern by pattern (``first`` to ``end``) if its DFA gave up."""

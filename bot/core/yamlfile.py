@@ -37,6 +37,11 @@ def _line_map(node: yaml.Node, path: Location, lines: dict[Location, int]) -> No
             _line_map(item, path + (index,), lines)
 
 
+# libyaml's parser when PyYAML was built with it: the same documents and marks, about
+# ten times faster than the pure-Python one (rule loading is most of start-up).
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class YamlDocument:
     """A parsed YAML file and the line on which each value starts."""
 
@@ -46,7 +51,7 @@ class YamlDocument:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise RuleFileError(path, None, "", f"cannot read file: {exc}") from exc
-        loader = yaml.SafeLoader(text)
+        loader = _SafeLoader(text)
         try:
             node = loader.get_single_node()
             self.data: Any = loader.construct_document(node) if node is not None else None
