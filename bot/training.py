@@ -92,8 +92,10 @@ def train(
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
             return self.head(self.dropout(pooled))
 
+    fix = Engine.load().fix_typos  # the model reads what the rules read, typos put back
+
     def batch_tensors(batch: Sequence[CorpusItem]):
-        pairs = [model_input(item.text, item.conversation) for item in batch]
+        pairs = [model_input(item.text, item.conversation, fix) for item in batch]
         encodings = [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]
         width = max(len(e.ids) for e in encodings)
         ids = torch.zeros((len(batch), width), dtype=torch.long)
@@ -181,7 +183,7 @@ def fit_cutoffs(corpus_dir: Path, out_dir: Path, *, threads: int = 2) -> dict:
     shipped = ClaimModel(out_dir, threads=threads)
     rules = Engine.load()
     gate = np.array([rules.names_kratom(item.text, item.conversation) for item in validation])
-    scores = shipped.scores([(item.text, item.conversation) for item in validation]) * gate[:, None]
+    scores = shipped.scores([(item.text, item.conversation) for item in validation], fix=rules.fix_typos) * gate[:, None]
     rule_hits = np.array(
         [[claim in {str(f.claim) for f in rules.detect(i.text, i.conversation)} for claim in CLAIMS] for i in validation]
     )

@@ -158,12 +158,12 @@ class Engine:
         if self.nothing_to_find(text, context):
             return []
         recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
-        norm = self._typos.fixed(normalise_cached(text))  # the model's gate and input fold the same text
+        norm = self.fix_typos(normalise_cached(text))  # the model's gate and input fold the same text
         subjects = self._subject_spans(norm.data)
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
         if not subjects and not context_has_subject:
             return []
-        recent = [self._typos.fixed(normalise_cached(c)) for c in recent_texts]
+        recent = [self.fix_typos(normalise_cached(c)) for c in recent_texts]
         stance = MessageStance(norm.data, self.cues, norm.quotes)
         message = _Message(norm, stance, subjects, recent, context_has_subject)
 
@@ -207,6 +207,10 @@ class Engine:
             rotated = texts[shift::rounds] + texts[:shift]
             for start in range(0, len(rotated), WARM_UP_EXAMPLES_PER_TEXT):
                 self.detect(" ".join(rotated[start : start + WARM_UP_EXAMPLES_PER_TEXT]), Conversation(("kratom",)))
+
+    def fix_typos(self, norm: NormalisedText) -> NormalisedText:
+        """``norm`` with two swapped letters put back into the rules' words (``bot.core.spelling``)."""
+        return self._typos.fixed(norm)
 
     def might_name_kratom(self, text: str) -> bool:
         """False only if ``text`` cannot name kratom, an alias, a strain or a chat name for

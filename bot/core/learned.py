@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation
-from bot.core.normalise import normalise_cached
+from bot.core.normalise import NormalisedText, normalise_cached
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "model"
 MODEL_FILE = "claims.onnx"
@@ -33,21 +33,26 @@ class ModelFileError(RuntimeError):
     """The shipped model is missing, altered or unreadable; the message says which file and what to do."""
 
 
-def model_input(text: str, conversation: Conversation) -> tuple[str, str | None]:
+Fix = Callable[[NormalisedText], NormalisedText]  # a last step on the folded text (the rules' typo fixes)
+
+
+def model_input(text: str, conversation: Conversation, fix: Fix | None = None) -> tuple[str, str | None]:
     """The text pair the model reads: the message, and the conversation it answers (or None).
 
     The conversation is the replied-to message and the one before it, as in the
     corpus (whose last context message is the replied-to one). A message that
     replies to nothing is read alone: the channel's other recent chat is mostly
     unrelated, and would triple what the model reads (its cost grows with length).
-    Both normalised as the rules see them, so that markdown, look-alike letters and
-    spelt-out words do not change what the model reads either. Block-quoted lines
+    Both normalised as the rules see them (with ``fix``, the rules' typo fixes too), so
+    that markdown, look-alike letters and spelt-out words do not change what the model
+    reads either. Block-quoted lines
     are someone else's words, so they are read as conversation, not as the message
     (unless the message is nothing but a quote).
     """
     answered = () if conversation.replied_to is None else conversation.messages[-CONTEXT_MESSAGES:]
-    recent = [normalise_cached(m).text for m in answered if m.strip()]
-    own, quoted = normalise_cached(text).split_quotes()
+    folded = normalise_cached if fix is None else (lambda message: fix(normalise_cached(message)))
+    recent = [folded(m).text for m in answered if m.strip()]
+    own, quoted = folded(text).split_quotes()
     if quoted and own:
         recent.append(quoted)
     else:
@@ -146,7 +151,7 @@ class ClaimModel:
         (logits,) = self.session.run(["logits"], self.encode(pairs))
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def scores(self, batch: Sequence[tuple[str, Conversation]]) -> np.ndarray:
+    def scores(self, batch: Sequence[tuple[str, Conversation]], *, fix: Fix | None = None) -> np.ndarray:
         """Probabilities, one row per pair and one column per claim id of ``self.claims``.
 
         Each pair runs on its own: int8 dynamic quantisation takes its activation
@@ -154,9 +159,9 @@ class ClaimModel:
         0.03 differently from the message alone (measured), and a claim near its
         cutoff would be found or not depending on its neighbours.
         """
-        rows = [self.run([model_input(text, conversation)])[0] for text, conversation in batch]
+        rows = [self.run([model_input(text, conversation, fix)])[0] for text, conversation in batch]
         return np.array(rows, dtype=np.float32).reshape(len(batch), len(self.claims))
 
-    def score(self, text: str, conversation: Conversation = Conversation()) -> dict[str, float]:
-        row = self.scores([(text, conversation)])[0]
+    def score(self, text: str, conversation: Conversation = Conversation(), *, fix: Fix | None = None) -> dict[str, float]:
+        row = self.scores([(text, conversation)], fix=fix)[0]
         return {claim: float(value) for claim, value in zip(self.claims, row)}

@@ -93,3 +93,12 @@ def test_a_card_with_unknown_claim_ids_is_refused(tmp_path):
     (copy / CARD_FILE).write_text(json.dumps(card), encoding="utf-8")
     with pytest.raises(ModelFileError, match="unknown claim ids"):
         ClaimModel(copy)
+
+
+def test_the_model_reads_the_text_with_the_rules_typo_fixes(engine):
+    conversation = Conversation(("older",), "kratom is sfaer?")
+    assert model_input("it is way sfaer than oxycodone", conversation, engine.fix_typos) == (
+        "it is way safer than oxycodone",
+        "older | kratom is safer?",
+    )
+    assert model_input("it is way sfaer", Conversation())[0] == "it is way sfaer"  # without fix, as typed
