@@ -158,7 +158,7 @@ class Engine:
         if self.nothing_to_find(text, context):
             return []
         recent_texts = [c for c in context[-CONTEXT_WINDOW:] if c]
-        norm = self.fix_typos(normalise_cached(text))  # the model's gate and input fold the same text
+        norm = self.fix_typos(normalise_cached(text))  # cached: the gate and the model fold the same text
         subjects = self._subject_spans(norm.data)
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
         if not subjects and not context_has_subject:
