@@ -195,7 +195,7 @@ def main() -> None:
     print(f"4,000-char message latency:       p50 {percentile(steady, 0.5):.2f} ms, p99 {percentile(steady, 0.99):.2f} ms "
           f"(target p99 < 5 ms; steady state)")
     print(f"  same, first messages of a fresh engine: p50 {percentile(cold, 0.5):.2f} ms, p99 {percentile(cold, 0.99):.2f} ms")
-    print(f"  fresh engine after warm_up() ({warm_up_ms:.0f} ms, as the bot and scan start): first messages "
+    print(f"  fresh engine after warm_up() ({warm_up_ms:.0f} ms, as the bot starts): first messages "
           f"p50 {percentile(warm_cold, 0.5):.2f} ms, p99 {percentile(warm_cold, 0.99):.2f} ms; "
           f"steady p50 {percentile(warm_steady, 0.5):.2f} ms, p99 {percentile(warm_steady, 0.99):.2f} ms")
     print(f"peak resident memory:             {peak_mib:8.1f} MiB")

@@ -43,7 +43,7 @@ class BatchedDetector:
         self._flush_task: asyncio.Task | None = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimcheck-model")
         self.batches = 0  # batches scored so far, for tests and metrics
-        self.worker_cpu_seconds = 0.0  # CPU the worker thread has spent scoring, for metrics and bench/
+        self.worker_cpu_seconds = 0.0  # CPU the worker thread has spent scoring (bench/bench_bot.py reads it)
 
     async def detect(
         self,

@@ -45,9 +45,6 @@ class TypoFixer:
                     self._fixes.setdefault(typo.encode(), word.encode())
         self.fixed = lru_cache(maxsize=4096)(self.fixed)
 
-    def __len__(self) -> int:
-        return len(self._fixes)
-
     def fix(self, data: bytes) -> bytes:
         fixes = self._fixes
         return _WORD.sub(lambda m: fixes.get(m.group(), m.group()), data)

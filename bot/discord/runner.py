@@ -107,6 +107,7 @@ def run_bot(extra_rules_dirs: list | None = None) -> int:
         engine = Engine(load_ruleset([*settings.rules_dirs, *(extra_rules_dirs or [])]))
     except RuleFileError as exc:
         return _fail(f"broken rule file: {exc}", EXIT_CONFIG)
+    engine.warm_up()  # the first long messages of a fresh engine would otherwise build the RE2 DFAs
 
     model = None
     if settings.engine == "rules+model":
