@@ -38,7 +38,7 @@ COMBINED_SET_MAX_BYTES = 1024  # longer texts run one set per rule (see Engine._
 # memory and reported nothing (RE2 sets fail silently), so the patterns run one by one.
 SENTINEL = r"\z"
 WARM_UP_EXAMPLES_PER_TEXT = 40  # rule examples per warm-up text: about 3,000 characters
-ENGINE_TERMS = ("subject", "chat_name", "subject_exclusion", "other_substance", "comparison_before")
+ENGINE_TERMS = ("subject", "chat_name", "subject_exclusion", "other_substance", "comparison_before", "anaphor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +69,10 @@ class Engine:
         missing = [name for name in ENGINE_TERMS if name not in terms]
         if missing:
             raise ValueError(f"lexicon is missing engine terms: {', '.join(missing)}")
-        self.cues = Cues.from_terms(terms)
         options = re2.Options()
         options.max_mem = SET_MEMORY_BYTES
         options.log_errors = False
+        self.cues = Cues.from_terms(terms, options)
 
         def compile_(pattern: str) -> re2._Regexp:
             return re2.compile(pattern, options)
@@ -82,6 +82,7 @@ class Engine:
         self._subject_exclusion = compile_(terms["subject_exclusion"])
         self._other = compile_(terms["other_substance"])
         self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
+        self._refers_back = compile_(f"{terms['anaphor']}|{terms['chat_name']}")
         self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
 
         # Says yes to anything that could fold into a kratom name: the message itself
@@ -161,6 +162,12 @@ class Engine:
         norm = self.fix_typos(normalise_cached(text))  # cached: the gate and the model fold the same text
         subjects = self._subject_spans(norm.data)
         context_has_subject = any(self._mentions_kratom(c) for c in recent_texts)
+        # A reply, or the next message after a question, answers what came before; any
+        # other message takes its subject from the channel's talk only if it points back
+        # ("it", "this stuff", "the leaf"): "PT is helping my back" after kratom talk is about PT.
+        answers = conversation.replied_to is not None or (bool(recent_texts) and self._asks(recent_texts[-1]))
+        if context_has_subject and not subjects and not answers:
+            context_has_subject = self._refers_back.search(norm.data) is not None
         if not subjects and not context_has_subject:
             return []
         recent = [self.fix_typos(normalise_cached(c)) for c in recent_texts]
@@ -176,7 +183,7 @@ class Engine:
                 continue
             if rule.id in self._requires and not self._required_present(message, rule.id):
                 continue
-            if pattern.context is not None and not self._context_supports(message, pattern.context):
+            if pattern.context is not None and not (answers and self._context_supports(message, pattern.context)):
                 continue
             # Only a match that starts earlier can improve on a finding we have.
             limit = best_starts.get(rule.claim)
@@ -302,6 +309,12 @@ class Engine:
         """Whether a context message names kratom; memoised, because a channel's
         recent messages are the context of every message that follows them."""
         return bool(self._subject_spans(normalise_cached(text).data))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one engine per process; context messages recur
+    def _asks(self, text: str) -> bool:
+        """Whether a message is a question ("anyone here use kratom for anxiety?")."""
+        data = normalise_cached(text).data
+        return b"?" in data or self.cues.question_opening.match(data.lstrip()) is not None
 
     def _other_subjects(self, message: _Message) -> list[tuple[int, int]]:
         """Other substances named as a subject (not as the thing kratom is compared with)."""

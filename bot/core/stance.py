@@ -19,11 +19,17 @@ _SENTENCE_END = re2.compile(r"[.!?]+(?:\s|$)|\n+")
 # Contrast ends the scope of a failure report: "didn't help my anxiety but it fixed my back".
 _CONTRAST_BREAK = re2.compile(r"[.!?]+(?:\s|$)|\n+|;|,?\s(?:but|though|however|although|whereas)\s")
 _CLAUSE_BREAK = re2.compile(r"[.!?]+(?:\s|$)|\n+|;|\s-+\s|,?\s(?:but|though|however|although|whereas)\s|[:,]\s|\(\d\)")
-_TRAILING = re2.compile(r"[\s\"')\]*~|>]*$")
+_TRAILING = b" \t\n\r\f\"')]*~|>"  # closing quotes, brackets and markdown after a sentence's "?"
 # Quoted passages: 'like this' or "like this", opened after a space or start.
 _QUOTED = re2.compile(r"(?:^|[\s(\[:])(\"[^\"\n]{1,300}\"|'(?:[^'\n]|\w'\w){1,300}?'(?:$|[\s.,!?;:)\]-]))")
 
 NEGATION_WINDOW = 40  # characters before a match searched for a negation
+# Cues looked for in a window or clause before each match. One set search over the
+# message says which of them occur in it at all, so a message without, say, a negation
+# costs no per-match negation search (disbelief is not among them: its anchors are
+# sentence ends, which the whole message does not have).
+WINDOWED_CUES = ("negation", "negation_exception", "reported_speech", "own_voice", "failure")
+_SENTINEL = r"\z"  # matches every text: a set that reports no sentinel gave up
 
 
 STANCE_TERMS = (
@@ -52,13 +58,20 @@ class Cues:
     failure: re2._Regexp
     sarcasm: re2._Regexp
     disbelief: re2._Regexp
+    windowed: re2.Set  # WINDOWED_CUES in order, then the sentinel
 
     @classmethod
-    def from_terms(cls, terms: dict[str, str]) -> Cues:
+    def from_terms(cls, terms: dict[str, str], options: re2.Options | None = None) -> Cues:
         missing = [name for name in STANCE_TERMS if name not in terms]
         if missing:
             raise ValueError(f"lexicon is missing stance terms: {', '.join(missing)}")
-        return cls(**{name: re2.compile(terms[name]) for name in STANCE_TERMS})
+        options = options or re2.Options()
+        windowed = re2.Set.SearchSet(options)
+        for name in WINDOWED_CUES:
+            windowed.Add(terms[name])
+        windowed.Add(_SENTINEL)
+        windowed.Compile()
+        return cls(**{name: re2.compile(terms[name], options) for name in STANCE_TERMS}, windowed=windowed)
 
 
 def _spans(pattern: re2._Regexp, text: bytes) -> list[tuple[int, int]]:
@@ -83,6 +96,18 @@ class MessageStance:
         self.text = text
         self.cues = cues
         self.block_quotes = quotes  # Discord "> " quotes: someone else's words
+
+    @cached_property
+    def windowed_cues(self) -> frozenset[str]:
+        """The WINDOWED_CUES that occur somewhere in the message (all of them if the set gave up)."""
+        hits = self.cues.windowed.Match(self.text)
+        if len(WINDOWED_CUES) not in hits:
+            return frozenset(WINDOWED_CUES)
+        return frozenset(WINDOWED_CUES[index] for index in hits if index < len(WINDOWED_CUES))
+
+    def _cue_spans(self, name: str, text: bytes) -> list[tuple[int, int]]:
+        """Spans of cue ``name`` in ``text``, a part of the message: none if the message lacks it."""
+        return _spans(getattr(self.cues, name), text) if name in self.windowed_cues else []
 
     @cached_property
     def sentences(self) -> list[tuple[int, int, bytes]]:
@@ -141,7 +166,7 @@ class MessageStance:
         if b"?" in terminator:
             return True
         body = self.text[start:end]
-        if _TRAILING.sub(b"", body).endswith(b"?"):
+        if body.rstrip(_TRAILING).endswith(b"?"):
             return True
         # Chat questions often drop the question mark: "anyone tried kratom for x"
         return terminator == b"" and _starts_at(self.cues.question_opening, body.lstrip())
@@ -150,8 +175,8 @@ class MessageStance:
         clause_start, _ = self.clause_at(start)
         window_start = max(clause_start, start - NEGATION_WINDOW)
         window = self.text[window_start:start]
-        hits = _spans(self.cues.negation, window)
-        return bool(hits) and bool(uncovered(hits, _spans(self.cues.negation_exception, window)))
+        hits = self._cue_spans("negation", window)
+        return bool(hits) and bool(uncovered(hits, self._cue_spans("negation_exception", window)))
 
     def is_disbelieved(self, position: int) -> bool:
         """The sentence frames what it says as untrue: "i don't believe that...", "the idea that
@@ -169,12 +194,14 @@ class MessageStance:
             return True
         clause_start, _ = self.clause_at(start)
         before = self.text[clause_start:start]
-        reports = _spans(self.cues.reported_speech, before)
+        reports = self._cue_spans("reported_speech", before)
         # "i'd say", "i think": the author's own view, not someone else's
-        return bool(reports) and bool(uncovered(reports, _spans(self.cues.own_voice, before)))
+        return bool(reports) and bool(uncovered(reports, self._cue_spans("own_voice", before)))
 
     def reports_failure(self, position: int) -> bool:
         """The clause says it did not work ("didn't touch the pain", "all it did was...")."""
+        if "failure" not in self.windowed_cues:
+            return False
         start, end = self.contrast_segment_at(position)
         return self.cues.failure.search(self.text[start:end]) is not None
 

@@ -2,6 +2,7 @@ import pytest
 
 from bot.core.claims import ClaimId
 from bot.core.engine import Engine
+from bot.core.models import Conversation
 from tests.conftest import claims_of
 
 
@@ -49,6 +50,19 @@ def test_implied_subject_from_context(engine):
     context = ["doc wants me on oxycodone for my back", "a friend keeps telling me to try kratom instead"]
     assert claims_of(engine, "it's way safer than oxy tbh", context) == {"safer-than-opioids"}
     assert claims_of(engine, "it's way safer than oxy tbh") == set()
+
+
+def test_channel_talk_gives_a_subject_only_to_messages_that_point_back_or_answer(engine):
+    """Outside a reply, kratom mentioned a few messages up is the subject only of a message
+    that refers back to it or answers a question; ordinary pain chat stays ordinary."""
+    talk = Conversation(("i started kratom last month",))
+    assert engine.detect("physio is slowly helping my lower back", talk) == []
+    assert {str(f.claim) for f in engine.detect("it's slowly helping my lower back", talk)} == {"chronic-pain"}
+    asked = Conversation(("anyone here use kratom for anxiety?",))
+    assert {str(f.claim) for f in engine.detect("helps mine a ton, I can finally go out again", asked)} == {"mood-treatment"}
+    replied = Conversation((), "does kratom help with back pain?")
+    assert {str(f.claim) for f in engine.detect("works great for me, my back is so much better", replied)} == {"chronic-pain"}
+    assert engine.detect("just got home from work, my back is wrecked", replied) == []  # "work", the job
 
 
 def test_context_about_another_substance_gives_no_subject(engine):
