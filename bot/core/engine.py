@@ -20,7 +20,7 @@ import re2
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation, Finding, Rule, Source, as_case
 from bot.core.normalise import NormalisedText, fold, normalise_cached
-from bot.core.ruleset import RuleSet, load_ruleset
+from bot.core.ruleset import RE2_OPTIONS, RuleSet, compiled, load_ruleset
 from bot.core.spelling import TypoFixer, vocabulary_of
 from bot.core.stance import Cues, MessageStance, uncovered
 
@@ -28,7 +28,6 @@ CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
 CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
 MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
-SET_MEMORY_BYTES = 64 << 20  # RE2 budget of the pattern set; the default 8 MiB thrashes on long messages
 # A spelt-out word ("k r a t o m", "k.r.a.t.o.m") in folded text: normalise joins its letters.
 # Looser than the normaliser's own pattern (separators may differ), so never stricter.
 SPELT_OUT = r"(?:^|[^a-z0-9])[a-z][ .\-_*][a-z](?:[ .\-_*][a-z])+(?:[^a-z0-9]|$)"
@@ -69,13 +68,9 @@ class Engine:
         missing = [name for name in ENGINE_TERMS if name not in terms]
         if missing:
             raise ValueError(f"lexicon is missing engine terms: {', '.join(missing)}")
-        options = re2.Options()
-        options.max_mem = SET_MEMORY_BYTES
-        options.log_errors = False
-        self.cues = Cues.from_terms(terms, options)
-
-        def compile_(pattern: str) -> re2._Regexp:
-            return re2.compile(pattern, options)
+        options = RE2_OPTIONS
+        self.cues = Cues.from_terms(terms)
+        compile_ = compiled
 
         self._subject = compile_(terms["subject"])
         self._chat_name = compile_(terms["chat_name"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -70,8 +71,17 @@ def expand_placeholders(pattern: str, terms: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(substitute, pattern)
 
 
-_QUIET = re2.Options()
-_QUIET.log_errors = False  # we report the error ourselves, with file and line
+RE2_MEMORY_BYTES = 64 << 20  # RE2's budget per regex and per set; the default 8 MiB thrashes on long messages
+RE2_OPTIONS = re2.Options()
+RE2_OPTIONS.max_mem = RE2_MEMORY_BYTES
+RE2_OPTIONS.log_errors = False  # we report the error ourselves, with file and line
+
+
+@lru_cache(maxsize=None)
+def compiled(pattern: str) -> re2._Regexp:
+    """``pattern`` compiled by RE2, once per process: loading the rules checks every
+    pattern, and the engine then runs the very objects the check compiled."""
+    return re2.compile(pattern, RE2_OPTIONS)
 
 
 _MAX_SHOWN_FRAGMENT = 40
@@ -81,7 +91,7 @@ def check_re2(pattern: str, as_written: str) -> str | None:
     """None if RE2 accepts ``pattern``, else the reason, quoting ``as_written`` (before
     ``{{term}}`` expansion: the expanded form is unreadable and not what the author wrote)."""
     try:
-        re2.compile(pattern, _QUIET)
+        compiled(pattern)
     except re2.error as exc:
         text = exc.args[0].decode(errors="replace") if isinstance(exc.args[0], bytes) else str(exc.args[0])
         reason, _, fragment = text.partition(": ")

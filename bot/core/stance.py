@@ -13,6 +13,7 @@ from functools import cached_property
 import re2
 
 from bot.core.normalise import outside_and_inside
+from bot.core.ruleset import RE2_OPTIONS, compiled
 
 # Sentence ends, and the words that start a new clause inside a sentence.
 _SENTENCE_END = re2.compile(r"[.!?]+(?:\s|$)|\n+")
@@ -61,17 +62,16 @@ class Cues:
     windowed: re2.Set  # WINDOWED_CUES in order, then the sentinel
 
     @classmethod
-    def from_terms(cls, terms: dict[str, str], options: re2.Options | None = None) -> Cues:
+    def from_terms(cls, terms: dict[str, str]) -> Cues:
         missing = [name for name in STANCE_TERMS if name not in terms]
         if missing:
             raise ValueError(f"lexicon is missing stance terms: {', '.join(missing)}")
-        options = options or re2.Options()
-        windowed = re2.Set.SearchSet(options)
+        windowed = re2.Set.SearchSet(RE2_OPTIONS)
         for name in WINDOWED_CUES:
             windowed.Add(terms[name])
         windowed.Add(_SENTINEL)
         windowed.Compile()
-        return cls(**{name: re2.compile(terms[name], options) for name in STANCE_TERMS}, windowed=windowed)
+        return cls(**{name: compiled(terms[name]) for name in STANCE_TERMS}, windowed=windowed)
 
 
 def _spans(pattern: re2._Regexp, text: bytes) -> list[tuple[int, int]]:
