@@ -268,7 +268,8 @@ Written by `claimcheck train`; do not edit by hand.
   ({card['corpus']['validation']} items), precision first.
 - **Training:** `{t['command']}`, seed {t['seed']}, {t['epochs']} epochs, learning rate {t['learning_rate']},
   batch {t['batch_size']}, {t['threads']} CPU threads, {t['seconds']} s.
-- **Shipped file:** `claims.onnx`, int8 (dynamic quantisation), sha256 `{card['sha256']}`; checked on every load.
+- **Shipped file:** `claims.onnx`: the exported graph with attention, layer norms and GELU fused by
+  onnxruntime's transformer optimizer, then int8 (dynamic quantisation); sha256 `{card['sha256']}`; checked on every load.
 - **Run time:** onnxruntime, tokenizers and numpy; no torch.
 
 ## Message-level figures
