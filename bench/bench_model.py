@@ -32,7 +32,6 @@ from bot.core.corpus import Register, load_corpus, select  # noqa: E402
 from bot.core.engine import Engine  # noqa: E402
 from bot.core.hybrid import HybridEngine  # noqa: E402
 from bot.core.learned import ClaimModel, model_input  # noqa: E402
-from bot.core.models import Conversation  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 

@@ -17,7 +17,8 @@ import pytest
 import pytest_asyncio
 
 from bot.core.engine import Engine
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
+from bot.core.hybrid import HybridEngine
 from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding, as_case
 

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import orjson
 from pydantic import ValidationError
 
 from bot.core import wording
-from bot.core.behaviour import build_suite, run_suite
 from bot.core.claims import ClaimId
 from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select, split_for
 from bot.core.engine import Engine
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
 from bot.core.evaluation import Counts, Report, agreement, evaluate, predict, report_of
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
-from bot.core.learned import MODEL_DIR, ClaimModel, ModelFileError
 from bot.core.messages import InputMessage, InputProblem, UnknownFormatError, read_messages
 from bot.core.models import Conversation
 from bot.core.reply import render_json, render_text
@@ -30,8 +27,10 @@ from bot.core.ruleset import load_ruleset
 from bot.core.ruletests import lint, run_examples
 from bot.core.yamlfile import RuleFileError
 from bot.settings import CommonSettings
-from bot.storage import Storage, StorageError, check_database_url, storage_for
-from bot.storage.copy import copy_database
+
+if TYPE_CHECKING:  # the model's stack and the storage drivers load only for the commands that use them
+    from bot.core.hybrid import HybridEngine
+    from bot.storage import Storage
 
 DEFAULT_CORPUS = Path("corpus")
 PROGRESS_MIN_BYTES = 256 * 1024  # show a progress bar for inputs larger than this
@@ -63,6 +62,9 @@ def _rules_engine(args: argparse.Namespace) -> Engine:
 
 
 def _engine(args: argparse.Namespace) -> Engine | HybridEngine:
+    from bot.core.hybrid import HybridEngine
+    from bot.core.learned import ClaimModel, ModelFileError
+
     """The engine chosen with ``--engine``: the rules alone, or rules and the learned model."""
     rules = _rules_engine(args)
     if args.engine == RULES_ONLY:
@@ -76,7 +78,7 @@ def _engine(args: argparse.Namespace) -> Engine | HybridEngine:
 def _engines_to_compare(args: argparse.Namespace) -> dict[str, Engine | HybridEngine]:
     """The chosen engine, and the rules alone beside it when the model is in use, so the gain shows."""
     chosen = _engine(args)
-    if isinstance(chosen, HybridEngine):
+    if not isinstance(chosen, Engine):
         return {RULES_ONLY: chosen.engine, RULES_AND_MODEL: chosen}
     return {RULES_ONLY: chosen}
 
@@ -106,7 +108,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _explanations(engine, text: str, conversation: Conversation, findings) -> dict[str, str]:
     """How each finding was found: the rule and its words, or the model's score and the words that drove it."""
-    scores = engine.score(text, conversation) if isinstance(engine, HybridEngine) else {}
+    scores = {} if isinstance(engine, Engine) else engine.score(text, conversation)
     explained = {}
     for finding in findings:
         claim = str(finding.claim)
@@ -314,6 +316,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _eval_behaviour(engines: dict[str, Engine | HybridEngine], args: argparse.Namespace) -> int:
+    from bot.core.behaviour import build_suite, run_suite
+
     cases = build_suite()
     by_engine = {name: run_suite(engine, cases) for name, engine in engines.items()}
     results = list(by_engine.values())[-1]
@@ -448,6 +452,8 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 
 async def _opened(url: str) -> Storage:
+    from bot.storage import StorageError, check_database_url, storage_for
+
     try:
         storage = storage_for(check_database_url(url))
     except ValueError as exc:
@@ -459,6 +465,12 @@ async def _opened(url: str) -> Storage:
     return storage
 
 
+def _run(coroutine):
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     async def migrate() -> str:
         storage = await _opened(args.database or _settings().database)
@@ -467,7 +479,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
         finally:
             await storage.close()
 
-    print(asyncio.run(migrate()))
+    print(_run(migrate()))
     return EXIT_OK
 
 
@@ -482,7 +494,7 @@ def cmd_feedback_export(args: argparse.Namespace) -> int:
             await storage.close()
 
     lines, without_text = [], 0
-    for detection, reports in asyncio.run(reported()):
+    for detection, reports in _run(reported()):
         if not detection.message_text:
             without_text += 1
             continue
@@ -513,6 +525,9 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     if args.source == args.target:
         raise CliError("--from and --to name the same database")
 
+    from bot.storage import StorageError
+    from bot.storage.copy import copy_database
+
     async def copy() -> dict[str, int]:
         source = await _opened(args.source)
         try:
@@ -526,7 +541,7 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
         finally:
             await source.close()
 
-    copied = asyncio.run(copy())
+    copied = _run(copy())
     print("copied " + ", ".join(f"{rows} {table.replace('_', ' ')} rows" for table, rows in copied.items()))
     return EXIT_OK
 
@@ -535,6 +550,9 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from bot.core.learned import MODEL_DIR, ModelFileError
+
+    args.out = args.out or MODEL_DIR
     items = _corpus(args)  # validate before spending half an hour
     if args.cutoffs_only:
         from bot.training import fit_cutoffs
@@ -545,9 +563,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     else:
         try:
-            from bot.training import train
-
             import torch  # noqa: F401 - only to say clearly that the extra is missing
+
+            from bot.training import train
         except ImportError as exc:
             raise CliError(f"training needs the train extra: pip install -e '.[train]' ({exc.name} is missing)") from None
         print(f"training on {args.corpus} ({len(items)} items) into {args.out}; this takes a while", file=sys.stderr)
@@ -662,7 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     training = commands.add_parser("train", help="rebuild the learned claim model from the corpus (needs the train extra)")
     training.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
-    training.add_argument("--out", type=Path, default=MODEL_DIR, metavar="DIR", help="where the model goes (default: the package's)")
+    training.add_argument("--out", type=Path, metavar="DIR", help="where the model goes (default: the package's)")
     training.add_argument("--epochs", type=int, default=6, help="passes over the train split (default: 6)")
     training.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
     training.add_argument("--threads", type=int, default=2, help="CPU threads (default: 2)")

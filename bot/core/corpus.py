@@ -11,7 +11,6 @@ same split and near-copies cannot straddle train and test.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field

@@ -25,8 +25,6 @@ from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding
 
 MODEL_RULE_ID = "model"
-RULES_ONLY = "rules"
-RULES_AND_MODEL = "rules+model"
 # On validation, per claim id, before recall counts: the per-claim bar of the quality
 # goal. A stricter floor pushed every threshold to the top of the grid and vetoed
 # correct rule hits (dev recall fell to 0.76, measured).

@@ -15,7 +15,8 @@ from discord.ext import commands
 
 from bot.core.batching import BatchedDetector
 from bot.core.engine import Engine
-from bot.core.hybrid import RULES_AND_MODEL, HybridEngine
+from bot.core.engine_choice import RULES_AND_MODEL
+from bot.core.hybrid import HybridEngine
 from bot.core.learned import ClaimModel
 from bot.core.models import Conversation, Finding
 from bot.discord.embeds import NO_PINGS

@@ -13,7 +13,7 @@ import pytest
 from bot.core.behaviour import build_suite, load_suite, run_suite
 from bot.core.claims import ClaimId
 from bot.core.corpus import load_corpus
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
 from tests.conftest import CORPUS
 
 BASELINE = Path(__file__).with_name("baseline.json")

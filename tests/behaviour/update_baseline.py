@@ -6,7 +6,8 @@ from pathlib import Path
 
 from bot.core.behaviour import build_suite, run_suite
 from bot.core.engine import Engine
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
+from bot.core.hybrid import HybridEngine
 from bot.core.learned import ClaimModel
 
 BASELINE = Path(__file__).with_name("baseline.json")

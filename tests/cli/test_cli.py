@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import CORPUS
 
 DEV_FILE = CORPUS / "dev" / "dev.jsonl"

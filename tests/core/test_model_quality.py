@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.corpus import Split, load_corpus, select
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
 from bot.core.evaluation import evaluate
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY
 from tests.conftest import CORPUS
 
 FLOOR = Path(__file__).with_name("quality_floor.json")

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from bot.core.corpus import Split, load_corpus, select
 from bot.core.engine import Engine
+from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
 from bot.core.evaluation import evaluate
-from bot.core.hybrid import RULES_AND_MODEL, RULES_ONLY, HybridEngine
+from bot.core.hybrid import HybridEngine
 from bot.core.learned import ClaimModel
 from tests.conftest import CORPUS
 
