@@ -37,7 +37,7 @@ COMBINED_SET_MAX_BYTES = 1024  # longer texts run one set per rule (see Engine._
 # memory and reported nothing (RE2 sets fail silently), so the patterns run one by one.
 SENTINEL = r"\z"
 WARM_UP_EXAMPLES_PER_TEXT = 40  # rule examples per warm-up text: about 3,000 characters
-ENGINE_TERMS = ("subject", "chat_name", "subject_exclusion", "other_substance", "comparison_before", "anaphor")
+ENGINE_TERMS = ("subject", "kratom_alias", "chat_name", "subject_exclusion", "other_substance", "comparison_before", "anaphor")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,7 @@ class Engine:
         compile_ = compiled
 
         self._subject = compile_(terms["subject"])
+        self._alias = compile_(terms["kratom_alias"])
         self._chat_name = compile_(terms["chat_name"])
         self._subject_exclusion = compile_(terms["subject_exclusion"])
         self._other = compile_(terms["other_substance"])
@@ -213,6 +214,18 @@ class Engine:
     def fix_typos(self, norm: NormalisedText) -> NormalisedText:
         """``norm`` with two swapped letters put back into the rules' words (``bot.core.spelling``)."""
         return self._typos.fixed(norm)
+
+    def name_subject(self, text: str) -> str:
+        """``text`` (normalised) with every alias and disguise of kratom's name written "kratom"
+        (strain names stay: they say more). What the learned model reads."""
+        spans = uncovered([m.span() for m in self._alias.finditer(text)], [m.span() for m in self._subject_exclusion.finditer(text)])
+        if not spans:
+            return text
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces += (text[last:start], "kratom")
+            last = end
+        return "".join(pieces) + text[last:]
 
     def might_name_kratom(self, text: str) -> bool:
         """False only if ``text`` cannot name kratom, an alias, a strain or a chat name for

@@ -110,7 +110,7 @@ class HybridEngine:
         ]
         if not candidates:
             return results
-        scores = self.model.scores([batch[i] for i in candidates], fix=self.engine.fix_typos)
+        scores = self.model.scores([batch[i] for i in candidates], reader=self.engine)
         for row, index in zip(scores, candidates):
             text = batch[index][0]
             by_claim = {str(f.claim): f for f in results[index]}
@@ -126,7 +126,7 @@ class HybridEngine:
         return results
 
     def score(self, text: str, conversation: Conversation = Conversation()) -> dict[str, float]:
-        return self.model.score(text, conversation, fix=self.engine.fix_typos)
+        return self.model.score(text, conversation, reader=self.engine)
 
     def drivers(
         self, text: str, conversation: Conversation, claim: str, *, top: int = DRIVER_WORDS
@@ -138,7 +138,7 @@ class HybridEngine:
         column = self.model.claims.index(claim)
         base = self.score(text, conversation)[claim]
         variants = [(" ".join(words[:i] + words[i + 1 :]), conversation) for i in range(len(words))]
-        drops = base - self.model.scores(variants, fix=self.engine.fix_typos)[:, column]
+        drops = base - self.model.scores(variants, reader=self.engine)[:, column]
         ranked = sorted(zip(words, drops.tolist()), key=lambda pair: -pair[1])
         return [(word, round(drop, 2)) for word, drop in ranked[:top] if drop > 0.01]
 

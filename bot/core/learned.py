@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -33,31 +34,42 @@ class ModelFileError(RuntimeError):
     """The shipped model is missing, altered or unreadable; the message says which file and what to do."""
 
 
-Fix = Callable[[NormalisedText], NormalisedText]  # a last step on the folded text (the rules' typo fixes)
+class Reader(Protocol):
+    """How the rules read a text, so that the model reads it the same way (the engine is one)."""
+
+    def fix_typos(self, norm: NormalisedText) -> NormalisedText:
+        """Swapped letters put back into the rules' words."""
+
+    def name_subject(self, text: str) -> str:
+        """Every alias and disguise of kratom's name written "kratom"."""
 
 
-def model_input(text: str, conversation: Conversation, fix: Fix | None = None) -> tuple[str, str | None]:
+def model_input(text: str, conversation: Conversation, reader: Reader | None = None) -> tuple[str, str | None]:
     """The text pair the model reads: the message, and the conversation it answers (or None).
 
     The conversation is the replied-to message and the one before it, as in the
     corpus (whose last context message is the replied-to one). A message that
     replies to nothing is read alone: the channel's other recent chat is mostly
     unrelated, and would triple what the model reads (its cost grows with length).
-    Both normalised as the rules see them (with ``fix``, the rules' typo fixes too), so
-    that markdown, look-alike letters and spelt-out words do not change what the model
-    reads either. Block-quoted lines
+    Both normalised as the rules see them, so that markdown, look-alike letters and
+    spelt-out words do not change what the model reads either; with ``reader``, also
+    with the rules' typo fixes and with one name for kratom, so that the model need
+    not learn from examples that mitragynine or ketum is kratom. Block-quoted lines
     are someone else's words, so they are read as conversation, not as the message
     (unless the message is nothing but a quote).
     """
     answered = () if conversation.replied_to is None else conversation.messages[-CONTEXT_MESSAGES:]
-    folded = normalise_cached if fix is None else (lambda message: fix(normalise_cached(message)))
-    recent = [folded(m).text for m in answered if m.strip()]
+    if reader is None:
+        folded, named = normalise_cached, str
+    else:
+        folded, named = (lambda message: reader.fix_typos(normalise_cached(message))), reader.name_subject
+    recent = [named(folded(m).text) for m in answered if m.strip()]
     own, quoted = folded(text).split_quotes()
     if quoted and own:
-        recent.append(quoted)
+        recent.append(named(quoted))
     else:
         own = own or quoted
-    return own, CONTEXT_SEPARATOR.join(recent) if recent else None
+    return named(own), CONTEXT_SEPARATOR.join(recent) if recent else None
 
 
 def sha256_of(path: Path) -> str:
@@ -151,7 +163,7 @@ class ClaimModel:
         (logits,) = self.session.run(["logits"], self.encode(pairs))
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def scores(self, batch: Sequence[tuple[str, Conversation]], *, fix: Fix | None = None) -> np.ndarray:
+    def scores(self, batch: Sequence[tuple[str, Conversation]], *, reader: Reader | None = None) -> np.ndarray:
         """Probabilities, one row per pair and one column per claim id of ``self.claims``.
 
         Each pair runs on its own: int8 dynamic quantisation takes its activation
@@ -159,9 +171,9 @@ class ClaimModel:
         0.03 differently from the message alone (measured), and a claim near its
         cutoff would be found or not depending on its neighbours.
         """
-        rows = [self.run([model_input(text, conversation, fix)])[0] for text, conversation in batch]
+        rows = [self.run([model_input(text, conversation, reader)])[0] for text, conversation in batch]
         return np.array(rows, dtype=np.float32).reshape(len(batch), len(self.claims))
 
-    def score(self, text: str, conversation: Conversation = Conversation(), *, fix: Fix | None = None) -> dict[str, float]:
-        row = self.scores([(text, conversation)], fix=fix)[0]
+    def score(self, text: str, conversation: Conversation = Conversation(), *, reader: Reader | None = None) -> dict[str, float]:
+        row = self.scores([(text, conversation)], reader=reader)[0]
         return {claim: float(value) for claim, value in zip(self.claims, row)}

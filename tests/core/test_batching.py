@@ -22,7 +22,7 @@ def stand_in(score_of, delay: float = 0.0):
     model.claims = CLAIMS
     model.card = Card(CLAIMS, "0" * 64, 128, {c: 0.7 for c in CLAIMS}, {c: 0.1 for c in CLAIMS}, {})
 
-    def scores(batch, fix=None):
+    def scores(batch, reader=None):
         time.sleep(delay)
         return np.array([[score_of(text).get(c, 0.0) for c in CLAIMS] for text, _ in batch], dtype=np.float32)
 

@@ -18,7 +18,7 @@ def stand_in(scores: dict[str, float], threshold: float = 0.7, veto: float = 0.1
     model.claims = CLAIMS
     model.card = Card(CLAIMS, "0" * 64, 128, {c: threshold for c in CLAIMS}, {c: veto for c in CLAIMS}, {})
     row = np.array([[scores.get(c, 0.0) for c in CLAIMS]], dtype=np.float32)
-    model.scores.side_effect = lambda batch, fix=None: np.repeat(row, len(batch), axis=0)
+    model.scores.side_effect = lambda batch, reader=None: np.repeat(row, len(batch), axis=0)
     return model
 
 

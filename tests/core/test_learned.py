@@ -95,10 +95,14 @@ def test_a_card_with_unknown_claim_ids_is_refused(tmp_path):
         ClaimModel(copy)
 
 
-def test_the_model_reads_the_text_with_the_rules_typo_fixes(engine):
-    conversation = Conversation(("older",), "kratom is sfaer?")
-    assert model_input("it is way sfaer than oxycodone", conversation, engine.fix_typos) == (
+def test_the_model_reads_the_text_with_the_rules_typo_fixes_and_one_name_for_kratom(engine):
+    conversation = Conversation(("older",), "kratum is sfaer?")
+    assert model_input("it is way sfaer than oxycodone", conversation, engine) == (
         "it is way safer than oxycodone",
         "older | kratom is safer?",
     )
-    assert model_input("it is way sfaer", Conversation())[0] == "it is way sfaer"  # without fix, as typed
+    assert model_input("Mitragyna speciosa and k r 4 t o m got me off percs", Conversation(), engine)[0] == (
+        "kratom and kratom got me off percs"
+    )
+    assert model_input("that thang was loud, red bali too", Conversation(), engine)[0] == "that thang was loud, red bali too"
+    assert model_input("it is way sfaer", Conversation())[0] == "it is way sfaer"  # without the rules, as typed

@@ -32,12 +32,12 @@ def slow_model(seconds: float) -> ClaimModel:
     model.claims = CLAIMS
     model.card = Card(CLAIMS, "0" * 64, 128, {c: 0.7 for c in CLAIMS}, {c: 0.1 for c in CLAIMS}, {})
 
-    def scores(batch, fix=None):
+    def scores(batch, reader=None):
         time.sleep(seconds)
         return np.array([[0.95 if c == "chronic-pain" else 0.0 for c in CLAIMS] for _ in batch], dtype=np.float32)
 
     model.scores.side_effect = scores
-    model.score.side_effect = lambda text, conversation=None, fix=None: dict(zip(CLAIMS, scores([text])[0]))
+    model.score.side_effect = lambda text, conversation=None, reader=None: dict(zip(CLAIMS, scores([text])[0]))
     return model
 
 
