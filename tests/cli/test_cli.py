@@ -38,6 +38,18 @@ def test_help_for_every_command():
         assert "usage: claimcheck" in result.stdout
 
 
+def test_the_rules_commands_do_not_load_the_model_or_the_database_drivers():
+    """A rules-only check or scan starts without numpy, onnxruntime, tokenizers or the storage drivers."""
+    probe = (
+        "import sys, bot.cli.main\n"
+        "heavy = ('numpy', 'onnxruntime', 'tokenizers', 'aiosqlite', 'asyncpg', 'bot.core.hybrid', 'bot.core.behaviour')\n"
+        "print(' '.join(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
 def test_check_prints_caveat_sources_and_reminder():
     result = run("check", "kratom is way safer than oxy")
     assert result.returncode == 0
