@@ -62,10 +62,10 @@ def _rules_engine(args: argparse.Namespace) -> Engine:
 
 
 def _engine(args: argparse.Namespace) -> Engine | HybridEngine:
+    """The engine chosen with ``--engine``: the rules alone, or rules and the learned model."""
     from bot.core.hybrid import HybridEngine
     from bot.core.learned import ClaimModel, ModelFileError
 
-    """The engine chosen with ``--engine``: the rules alone, or rules and the learned model."""
     rules = _rules_engine(args)
     if args.engine == RULES_ONLY:
         return rules
@@ -552,13 +552,13 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.core.learned import MODEL_DIR, ModelFileError
 
-    args.out = args.out or MODEL_DIR
+    out = args.out or MODEL_DIR
     items = _corpus(args)  # validate before spending half an hour
     if args.cutoffs_only:
         from bot.training import fit_cutoffs
 
         try:
-            card = fit_cutoffs(args.corpus, args.out, threads=args.threads)
+            card = fit_cutoffs(args.corpus, out, threads=args.threads)
         except ModelFileError as exc:
             raise CliError(str(exc)) from None
     else:
@@ -568,15 +568,15 @@ def cmd_train(args: argparse.Namespace) -> int:
             from bot.training import train
         except ImportError as exc:
             raise CliError(f"training needs the train extra: pip install -e '.[train]' ({exc.name} is missing)") from None
-        print(f"training on {args.corpus} ({len(items)} items) into {args.out}; this takes a while", file=sys.stderr)
-        card = train(args.corpus, args.out, epochs=args.epochs, seed=args.seed, threads=args.threads)
+        print(f"training on {args.corpus} ({len(items)} items) into {out}; this takes a while", file=sys.stderr)
+        card = train(args.corpus, out, epochs=args.epochs, seed=args.seed, threads=args.threads)
     for split, engines in card["figures"].items():
         for engine, counts in engines.items():
             print(f"{split:<11}{engine:<13}precision {counts['precision']:.3f}  recall {counts['recall']:.3f}  f1 {counts['f1']:.3f}")
     if args.cutoffs_only:
-        print(f"cutoffs chosen again; {args.out / 'card.json'} and MODEL_CARD.md rewritten")
+        print(f"cutoffs chosen again; {out / 'card.json'} and MODEL_CARD.md rewritten")
     else:
-        print(f"model written to {args.out} ({card['training']['seconds']} s of training)")
+        print(f"model written to {out} ({card['training']['seconds']} s of training)")
     return EXIT_OK
 
 

@@ -68,23 +68,21 @@ class Engine:
         missing = [name for name in ENGINE_TERMS if name not in terms]
         if missing:
             raise ValueError(f"lexicon is missing engine terms: {', '.join(missing)}")
-        options = RE2_OPTIONS
         self.cues = Cues.from_terms(terms)
-        compile_ = compiled
 
-        self._subject = compile_(terms["subject"])
-        self._alias = compile_(terms["kratom_alias"])
-        self._chat_name = compile_(terms["chat_name"])
-        self._subject_exclusion = compile_(terms["subject_exclusion"])
-        self._other = compile_(terms["other_substance"])
-        self._comparison_before = compile_(f"(?:{terms['comparison_before']})$")
-        self._refers_back = compile_(f"{terms['anaphor']}|{terms['chat_name']}")
+        self._subject = compiled(terms["subject"])
+        self._alias = compiled(terms["kratom_alias"])
+        self._chat_name = compiled(terms["chat_name"])
+        self._subject_exclusion = compiled(terms["subject_exclusion"])
+        self._other = compiled(terms["other_substance"])
+        self._comparison_before = compiled(f"(?:{terms['comparison_before']})$")
+        self._refers_back = compiled(f"{terms['anaphor']}|{terms['chat_name']}")
         self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
 
         # Says yes to anything that could fold into a kratom name: the message itself
         # or its conversation can only then pass the gate (``names_kratom``). A set,
         # because a set answers yes or no without building a match object.
-        self._might_name = re2.Set.SearchSet(options)
+        self._might_name = re2.Set.SearchSet(RE2_OPTIONS)
         self._might_name.Add(f"{terms['subject']}|{terms['chat_name']}|{SPELT_OUT}")
         self._might_name.Add(SENTINEL)
         self._might_name.Compile()
@@ -98,24 +96,23 @@ class Engine:
         # on chat, measured). On long texts its DFA, far larger than a rule's, thrashes
         # its cache, so those run a set per rule instead (4x faster there).
         self._patterns: list[_Pattern] = []
-        self._pattern_set = re2.Set.SearchSet(options)
-        self._options = options
+        self._pattern_set = re2.Set.SearchSet(RE2_OPTIONS)
         self._rule_sets: list[tuple[re2.Set, int, int]] | None = None  # built for the first long text
         for loaded in ruleset.rules:
             rule = loaded.rule
             self._sources[rule.id] = tuple(ruleset.sources[s] for s in rule.sources)
             if rule.requires:
-                self._requires[rule.id] = compile_(ruleset.expand(rule.requires))
+                self._requires[rule.id] = compiled(ruleset.expand(rule.requires))
             if rule.unless_before:
-                self._unless_before[rule.id] = compile_(f"(?:{ruleset.expand(rule.unless_before)})\\W*$")
+                self._unless_before[rule.id] = compiled(f"(?:{ruleset.expand(rule.unless_before)})\\W*$")
             if rule.unless:
-                self._unless[rule.id] = compile_(ruleset.expand(rule.unless))
+                self._unless[rule.id] = compiled(ruleset.expand(rule.unless))
             entries = [(p, None) for p in rule.patterns] + [(c.message, c.context) for c in rule.context_patterns]
             for message_pattern, context_pattern in entries:
                 expanded = ruleset.expand(message_pattern)
                 self._pattern_set.Add(expanded)
-                context = compile_(ruleset.expand(context_pattern)) if context_pattern else None
-                regex = compile_(expanded)
+                context = compiled(ruleset.expand(context_pattern)) if context_pattern else None
+                regex = compiled(expanded)
                 self._patterns.append(_Pattern(rule, regex, context, regex.groupindex.get("claim", 0)))
         self._sentinel = self._pattern_set.Add(SENTINEL)
         self._pattern_set.Compile()
@@ -287,7 +284,7 @@ class Engine:
         for first, pattern in enumerate(self._patterns):
             if first and self._patterns[first - 1].rule is pattern.rule:
                 continue
-            rule_set = re2.Set.SearchSet(self._options)
+            rule_set = re2.Set.SearchSet(RE2_OPTIONS)
             for later in self._patterns[first:]:
                 if later.rule is not pattern.rule:
                     break
