@@ -296,5 +296,8 @@ A model score at or above the threshold finds the claim; a rule hit whose score 
 
 The model learns from a corpus written for this project (see `corpus/README.md`), modelled on real chat and web
 pages but not drawn from them. It reads English only. It can be wrong on sarcasm without markers and on
-claims that need more than two earlier messages to understand.
+claims that need more than two earlier messages to understand. It can take a claim reported at a distance
+("my uncle keeps telling everyone that ...") for the author's own (`claimcheck eval --behaviour`,
+`directional/reported`), and it is less sure of a claim whose subject is a chat name such as "k" than of
+one that names kratom.
 """
