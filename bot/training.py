@@ -28,7 +28,7 @@ from bot.core.corpus import CorpusItem, Split, corpus_files, load_corpus, select
 from bot.core.engine import Engine
 from bot.core.evaluation import evaluate
 from bot.core.hybrid import HybridEngine, choose_cutoffs
-from bot.core.learned import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, ClaimModel, model_input, sha256_of
+from bot.core.learned import CARD_FILE, MODEL_FILE, TOKENIZER_FILE, ClaimModel, model_input, padded, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -112,20 +112,9 @@ def train(
 
     reader = Engine.load()  # the model reads what the rules read: typos put back, one name for kratom
 
-    def encode(batch: Sequence[CorpusItem]):
-        pairs = [model_input(item.text, item.conversation, reader) for item in batch]
-        return [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]
-
     def batch_tensors(encodings):
-        width = max(len(e.ids) for e in encodings)
-        ids = torch.zeros((len(encodings), width), dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        types = torch.zeros_like(ids)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = torch.tensor(e.ids)
-            mask[row, : len(e.ids)] = 1
-            types[row, : len(e.ids)] = torch.tensor(e.type_ids)
-        return ids, mask, types
+        inputs = padded(encodings)
+        return tuple(torch.from_numpy(inputs[name]) for name in ("input_ids", "attention_mask", "token_type_ids"))
 
     model = Classifier()
     labels = torch.tensor(_labels(train_items), dtype=torch.float32)
@@ -137,7 +126,8 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / (0.06 * steps)) * max(0.0, (steps - step) / steps)
     )
-    encodings = encode(train_items)  # once: the text does not change between epochs
+    pairs = [model_input(item.text, item.conversation, reader) for item in train_items]
+    encodings = [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]  # once, not every epoch
     lengths = [len(e.ids) for e in encodings]
     rng = random.Random(seed)
     model.train()

@@ -72,6 +72,20 @@ def model_input(text: str, conversation: Conversation, reader: Reader | None = N
     return named(own), CONTEXT_SEPARATOR.join(recent) if recent else None
 
 
+def padded(encodings: Sequence) -> dict[str, np.ndarray]:
+    """The model's three inputs for tokenizer encodings, padded to the longest (training pads the same way)."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[row, :n] = encoding.ids
+        mask[row, :n] = 1
+        types[row, :n] = encoding.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -146,17 +160,7 @@ class ClaimModel:
 
     def encode(self, pairs: Sequence[tuple[str, str | None]]) -> dict[str, np.ndarray]:
         """Token ids, attention mask and segment ids, padded to the longest pair of the batch."""
-        encodings = [self.tokenizer.encode(first, second) if second else self.tokenizer.encode(first) for first, second in pairs]
-        width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(encodings), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            ids[row, :n] = encoding.ids
-            mask[row, :n] = 1
-            types[row, :n] = encoding.type_ids
-        return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        return padded([self.tokenizer.encode(first, second) if second else self.tokenizer.encode(first) for first, second in pairs])
 
     def run(self, pairs: Sequence[tuple[str, str | None]]) -> np.ndarray:
         """Probabilities for text pairs run as one padded batch (see ``scores`` for why that is rare)."""
