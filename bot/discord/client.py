@@ -89,6 +89,24 @@ class ClaimCheckBot(commands.AutoShardedBot):
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
+        self.message_sink: Callable[[discord.Message], None] | None = None  # set by the watcher cog
+
+    def dispatch(self, event_name: str, /, *args, **kwargs) -> None:
+        """discord.py's dispatch, except that a new message is handed straight to the watcher.
+
+        discord.py starts a task for every message; the watcher instead takes each one
+        on the event loop, as it is parsed, and starts a task only for a candidate, so
+        ordinary chat costs one search and a buffer append. Should anything wait for
+        messages (``wait_for``, a cog listener), discord.py's own dispatch runs as well.
+        """
+        if event_name == "message" and self.message_sink is not None:
+            self.message_sink(*args)
+            if not self._listeners.get("message") and "on_message" not in self.extra_events:
+                return
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: the watcher sees every message (``dispatch``), nothing else is to do."""
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -60,16 +61,14 @@ class Watcher(commands.Cog):
         self.cooldowns = ClaimCooldown()
         self.reply_caps = RateLimiter()
         self.handled = RecentIds()
+        self._tasks: set[asyncio.Task] = set()
         self.messages_seen = 0  # read by the metrics at scrape time; a counter per message costs a lock
 
     async def cog_load(self) -> None:
-        # discord.py schedules the client's own ``on_message`` as the one task of a
-        # message; a cog listener would be a second task, and commands.Bot's default
-        # would look for prefix commands this bot does not have.
-        self.bot.on_message = self.on_message
+        self.bot.message_sink = self.receive
 
     async def cog_unload(self) -> None:
-        del self.bot.on_message
+        self.bot.message_sink = None
 
     # --- which messages --------------------------------------------------------------
 
@@ -100,26 +99,44 @@ class Watcher(commands.Cog):
 
     # --- events ----------------------------------------------------------------------
 
-    async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.author.bot or message.webhook_id is not None:
+    def receive(self, message: discord.Message) -> None:
+        """Take a new message as discord.py parses it, on the event loop and without a task.
+
+        An ordinary message ends here, in its channel's buffer; a candidate gets a task
+        of its own (``_handle``). Nothing raised here may reach discord.py's gateway reader.
+        """
+        try:
+            if message.guild is None or message.author.bot or message.webhook_id is not None:
+                return
+            self.messages_seen += 1
+            channel_id = message.channel.id
+            content = message.content
+            might_name = self.engine.might_name_kratom(content)
+            candidate = might_name or self.conversations.recent_might_name_kratom(channel_id, message.id)
+            replied_to = None
+            if message.reference is not None:
+                replied_to, reply_might_name = self._replied_to(message)
+                candidate = candidate or reply_might_name
+            if not candidate:
+                self.conversations.add(channel_id, message.id, content, False)
+                return
+            context = self.conversation_before(channel_id, message.id, replied_to)
+            self.conversations.add(channel_id, message.id, content, might_name)
+        except Exception:
+            log.exception("could not take message %s", getattr(message, "id", "?"))
+            self.bot.metrics.errors.labels("event").inc()
             return
-        self.messages_seen += 1
-        channel_id = message.channel.id
-        content = message.content
-        might_name = self.engine.might_name_kratom(content)
-        candidate = might_name or self.conversations.recent_might_name_kratom(channel_id, message.id)
-        replied_to = None
-        if message.reference is not None:
-            replied_to, reply_might_name = self._replied_to(message)
-            candidate = candidate or reply_might_name
-        if not candidate:
-            self.conversations.add(channel_id, message.id, content, False)
-            return
-        context = self.conversation_before(channel_id, message.id, replied_to)
-        self.conversations.add(channel_id, message.id, content, might_name)
-        async with self.bot.handling() as active:
-            if active:
-                await self._check(message, context)
+        task = asyncio.create_task(self._handle(message, context), name=f"claimcheck: message {message.id}")
+        self._tasks.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, message: discord.Message, context: Conversation) -> None:
+        try:
+            async with self.bot.handling() as active:
+                if active:
+                    await self._check(message, context)
+        except Exception:
+            await self.bot.on_error("on_message", message)  # logged and counted, as discord.py's own handlers
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
