@@ -266,7 +266,7 @@ class Engine:
         found = []
         for index, (rule_set, first, sentinel) in enumerate(self._rule_sets):
             end = self._rule_sets[index + 1][1] if index + 1 < len(self._rule_sets) else len(self._patterns)
-            found.extend(self._set_hits(rule_set, first, sentinel, first, end, data))
+            found.extend(self._set_hits(rule_set, sentinel, first, end, data))
         return found
 
     def _sets_per_rule(self) -> list[tuple[re2.Set, int, int]]:
@@ -285,13 +285,14 @@ class Engine:
             sets.append((rule_set, first, sentinel))
         return sets
 
-    def _set_hits(self, pattern_set: re2.Set, offset: int, sentinel: int, first: int, end: int, data: bytes) -> list[int]:
-        """The set's hits as pattern indices; pattern by pattern (``first`` to ``end``) if its DFA gave up."""
+    def _set_hits(self, pattern_set: re2.Set, sentinel: int, first: int, end: int, data: bytes) -> list[int]:
+        """The hits of the set of patterns ``first`` to ``end`` as pattern indices; pattern by
+        pattern if its DFA gave up."""
         hits = pattern_set.Match(data)
         if sentinel not in hits:
             self.set_failures += 1
             return [index for index in range(first, end) if self._patterns[index].regex.search(data)]
-        return sorted(offset + index for index in hits if index != sentinel)
+        return sorted(first + index for index in hits if index != sentinel)
 
     # --- subject ------------------------------------------------------------------
 
