@@ -75,10 +75,10 @@ def train(
     learning_rate: float = 8e-5,
     batch_size: int = 32,
     threads: int = 2,
+    layers: int = 6,
 ) -> dict:
     import torch
     from tokenizers import Tokenizer
-    from transformers import AutoModel
 
     started = time.monotonic()
     random.seed(seed)
@@ -93,30 +93,13 @@ def train(
     tokenizer.no_padding()
     tokenizer.enable_truncation(MAX_LENGTH)
 
-    class Classifier(torch.nn.Module):
-        """The encoder, mean pooling over real tokens, dropout and one logit per claim id."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.encoder = AutoModel.from_pretrained(str(base))
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CLAIMS))
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            return self.head(self.dropout(pooled))
-
     reader = Engine.load()  # the model reads what the rules read: typos put back, one name for kratom
 
     def batch_tensors(encodings):
         inputs = padded(encodings)
         return tuple(torch.from_numpy(inputs[name]) for name in ("input_ids", "attention_mask", "token_type_ids"))
 
-    model = Classifier()
+    model = classifier(layers)
     labels = torch.tensor(_labels(train_items), dtype=torch.float32)
     # Plain binary cross-entropy: weighting rare claim ids up by their rarity made every
     # score run high and cost precision at every cutoff (measured on validation).
@@ -157,11 +140,57 @@ def train(
         "vetoes": {c: 0.0 for c in CLAIMS},
         "base_model": BASE_MODEL,
         "licence": BASE_LICENCE,
-        "training": {"command": "claimcheck train", "seed": seed, "epochs": epochs, "learning_rate": learning_rate,
+        "layers": layers,
+        "training": {"command": "claimcheck train" + (f" --layers {layers}" if layers != 6 else ""), "seed": seed, "epochs": epochs, "learning_rate": learning_rate,
                      "batch_size": batch_size, "threads": threads, "seconds": round(train_seconds)},
     }  # fmt: skip
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return fit_cutoffs(corpus_dir, out_dir, threads=threads)
+
+
+def classifier(layers: int = 6):
+    """The base encoder (its lower ``layers``), mean pooling over real tokens, dropout and one logit per claim id."""
+    import torch
+    from transformers import AutoModel
+
+    class Classifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(_base_model_dir()))
+            if not 1 <= layers <= self.encoder.config.num_hidden_layers:
+                raise ValueError(f"layers must be 1 to {self.encoder.config.num_hidden_layers}, not {layers}")
+            # The lower layers alone cost about in proportion (bench/bench_model_variants.py).
+            self.encoder.encoder.layer = self.encoder.encoder.layer[:layers]
+            self.encoder.config.num_hidden_layers = layers
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CLAIMS))
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled))
+
+    return Classifier()
+
+
+def export_onnx(model, example, target: Path) -> None:
+    """Export to ONNX (fp32), with batch and token axes left open."""
+    import torch
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    torch.onnx.export(
+        model,
+        example,
+        str(target),
+        input_names=names,
+        output_names=["logits"],
+        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in names} | {"logits": {0: "batch"}},
+        opset_version=17,
+        dynamo=False,
+    )
 
 
 def export_int8(model, example, target: Path) -> None:
@@ -169,23 +198,14 @@ def export_int8(model, example, target: Path) -> None:
 
     onnxruntime's transformer optimizer (attention, layer norm and GELU fusion) was
     tried before quantising and measured slower on corpus chat, median 28 tokens:
-    1.07x to 1.15x the plain int8 graph, so the plain graph ships.
+    1.07x to 1.15x the plain int8 graph, so the plain graph ships. Quantising only the
+    weight MatMuls (attention's activation products left fp32) was 1.04x to 1.09x slower
+    (``bench/bench_model_variants.py``).
     """
-    import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     plain = target.with_suffix(".fp32.onnx")
-    torch.onnx.export(
-        model,
-        example,
-        str(plain),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["logits"],
-        dynamic_axes={name: {0: "batch", 1: "tokens"} for name in ("input_ids", "attention_mask", "token_type_ids")}
-        | {"logits": {0: "batch"}},
-        opset_version=17,
-        dynamo=False,
-    )
+    export_onnx(model, example, plain)
     quantize_dynamic(str(plain), str(target), weight_type=QuantType.QInt8)
     for leftover in (plain, *target.parent.glob("*.data")):
         leftover.unlink(missing_ok=True)
@@ -241,6 +261,11 @@ def _corpus_digest(corpus_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _layers_kept(card: dict) -> str:
+    layers = card.get("layers", 6)
+    return "" if layers == 6 else f", its lower {layers} of 6 encoder layers"
+
+
 def _model_card(card: dict) -> str:
     rows = []
     for split, engines in card["figures"].items():
@@ -254,7 +279,7 @@ def _model_card(card: dict) -> str:
 
 Written by `claimcheck train`; do not edit by hand.
 
-- **Base model:** {card['base_model']}. Licence: {card['licence']}.
+- **Base model:** {card['base_model']}{_layers_kept(card)}. Licence: {card['licence']}.
 - **Task:** multi-label classification over the 13 claim ids (`shared/spec/claims.md`), one sigmoid per id,
   on the message paired, for a reply, with the replied-to message and the one before it (the corpus's
   context convention; a message that replies to nothing is read alone); at most {card['max_length']} tokens.

@@ -569,7 +569,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         except ImportError as exc:
             raise CliError(f"training needs the train extra: pip install -e '.[train]' ({exc.name} is missing)") from None
         print(f"training on {args.corpus} ({len(items)} items) into {out}; this takes a while", file=sys.stderr)
-        card = train(args.corpus, out, epochs=args.epochs, seed=args.seed, threads=args.threads)
+        card = train(args.corpus, out, epochs=args.epochs, seed=args.seed, threads=args.threads, layers=args.layers)
     for split, engines in card["figures"].items():
         for engine, counts in engines.items():
             print(f"{split:<11}{engine:<13}precision {counts['precision']:.3f}  recall {counts['recall']:.3f}  f1 {counts['f1']:.3f}")
@@ -684,6 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
     training.add_argument("--epochs", type=int, default=10, help="passes over the train split (default: 10)")
     training.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
     training.add_argument("--threads", type=int, default=2, help="CPU threads (default: 2)")
+    training.add_argument("--layers", type=int, default=6, help="encoder layers kept, of the base model's 6 (default: 6)")
     training.add_argument(
         "--cutoffs-only", action="store_true", help="keep the model; choose its cutoffs again (after a change to the rules)"
     )

@@ -2,7 +2,7 @@
 
 import random
 
-from bot.training import length_batches
+from bot.training import _layers_kept, length_batches
 
 
 def padded_tokens(batches, lengths):
@@ -31,3 +31,8 @@ def test_the_same_seed_gives_the_same_batches_and_another_seed_other_ones():
     lengths = list(range(500))
     assert length_batches(lengths, 16, random.Random(5)) == length_batches(lengths, 16, random.Random(5))
     assert length_batches(lengths, 16, random.Random(5)) != length_batches(lengths, 16, random.Random(6))
+
+
+def test_the_model_card_says_how_many_layers_were_kept():
+    assert _layers_kept({"layers": 6}) == "" and _layers_kept({}) == ""
+    assert _layers_kept({"layers": 4}) == ", its lower 4 of 6 encoder layers"
