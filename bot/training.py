@@ -199,8 +199,8 @@ def export_int8(model, example, target: Path) -> None:
     onnxruntime's transformer optimizer (attention, layer norm and GELU fusion) was
     tried before quantising and measured slower on corpus chat, median 28 tokens:
     1.07x to 1.15x the plain int8 graph, so the plain graph ships. Quantising only the
-    weight MatMuls (attention's activation products left fp32) was 1.04x to 1.09x slower
-    (``bench/bench_model_variants.py``).
+    weight MatMuls (attention's activation products left fp32) was no faster: 0.97x to
+    1.09x in three runs of ``bench/bench_model_variants.py``.
     """
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
