@@ -18,7 +18,7 @@ pytestmark = pytest.mark.asyncio
 
 CLAIMS = tuple(str(c) for c in ClaimId)
 # No rule matches these words; the shipped model reads them as a nerve-pain claim.
-MODEL_ONLY_CLAIM = "spinal stenosis zaps down both legs are way quieter on kratom, first decent sleep in years"
+MODEL_ONLY_CLAIM = "the electric zaps down my legs from spinal stenosis are way quieter on kratom, first decent sleep in years"
 
 
 @pytest.fixture(scope="module")
