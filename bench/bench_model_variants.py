@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_engine import percentile  # noqa: E402
 from bot.core.corpus import Register, load_corpus, select  # noqa: E402
-from bot.core.learned import TOKENIZER_FILE, model_input, padded  # noqa: E402
+from bot.core.learned import TOKENIZER_FILE, inference_session, model_input, padded  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -43,16 +43,6 @@ def export(layers: int, target: Path) -> None:
 
     warnings.filterwarnings("ignore")  # the tracer's notes on export, which do not apply to this graph
     export_onnx(classifier(layers).eval(), tuple(torch.ones((2, 8), dtype=torch.int64) for _ in NAMES), target)
-
-
-def session(path: Path):
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def timed(run, inputs, rounds: int) -> list[float]:
@@ -106,7 +96,7 @@ def main() -> None:
                 quantize_dynamic(str(plain), str(weights_only), weight_type=QuantType.QInt8,
                                  extra_options={"MatMulConstBOnly": True})  # fmt: skip
                 files["6 layers, int8 weights only"] = weights_only
-        sessions = {name: session(path) for name, path in files.items()}
+        sessions = {name: inference_session(path, threads=1) for name, path in files.items()}
         sizes = {name: path.stat().st_size / 2**20 for name, path in files.items()}
         for s in sessions.values():
             for feed in inputs[:20]:
