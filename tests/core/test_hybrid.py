@@ -82,3 +82,13 @@ def test_cutoffs_are_chosen_for_precision_first():
     found = (scores >= cutoffs.threshold) | (rule_hits & (scores >= cutoffs.veto))
     assert not (found & ~labels).any(), "no false positive when a precise choice exists"
     assert found[labels].all(), "and among the precise choices, full recall"
+
+
+def test_a_claim_whose_rules_are_often_wrong_counts_a_rule_hit_only_with_the_model_behind_it():
+    labels = np.array([True] * 10 + [False] * 10)
+    scores = np.array([0.8] * 10 + [0.25] * 10)
+    rule_hits = np.array([True] * 5 + [False] * 5 + [True] * 10)  # the rule is right half the time
+    cutoffs = choose_cutoffs(rule_hits, scores, labels)
+    assert 0.25 < cutoffs.veto <= cutoffs.threshold <= 0.8
+    found = (scores >= cutoffs.threshold) | (rule_hits & (scores >= cutoffs.veto))
+    assert found[labels].all() and not found[~labels].any()
