@@ -77,6 +77,8 @@ class Engine:
         self._comparison_before = compiled(f"(?:{terms['comparison_before']})$")
         self._refers_back = compiled(f"{terms['anaphor']}|{terms['chat_name']}")
         self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
+        # A context message was a message of its own a moment ago: asked again, not searched again.
+        self._context_might_name = lru_cache(maxsize=4096)(self.might_name_kratom)
 
         # Says yes to anything that could fold into a kratom name: the message itself
         # or its conversation can only then pass the gate (``names_kratom``). A set,
@@ -232,7 +234,7 @@ class Engine:
     def nothing_to_find(self, text: str, context: Sequence[str]) -> bool:
         """True if neither engine can find a claim in ``text`` after ``context`` (oldest first):
         nothing in the message or its recent messages could name kratom."""
-        return not self.might_name_kratom(text) and not any(self.might_name_kratom(c) for c in context[-CONTEXT_WINDOW:])
+        return not self.might_name_kratom(text) and not any(self._context_might_name(c) for c in context[-CONTEXT_WINDOW:])
 
     def names_kratom(self, text: str, conversation: Conversation = Conversation()) -> bool:
         """Whether the message, or the message it replies to, names kratom: the learned model's gate.
