@@ -92,3 +92,14 @@ def test_a_claim_whose_rules_are_often_wrong_counts_a_rule_hit_only_with_the_mod
     assert 0.25 < cutoffs.veto <= cutoffs.threshold <= 0.8
     found = (scores >= cutoffs.threshold) | (rule_hits & (scores >= cutoffs.veto))
     assert found[labels].all() and not found[~labels].any()
+
+
+def test_a_rule_finding_whose_subject_only_the_channel_implies_is_vetted_by_the_model(engine):
+    channel = Conversation(("anyone tried kratom for back pain?", "lunch was great"))
+    assert claims(engine.detect("it really helps my back", channel)) == {"chronic-pain"}
+    doubted = stand_in({"chronic-pain": 0.01})
+    assert HybridEngine(engine, doubted).detect("it really helps my back", channel) == []
+    (pairs,), _ = doubted.scores.call_args
+    assert pairs == [("it really helps my back", Conversation(replied_to="anyone tried kratom for back pain?"))]
+    backed = HybridEngine(engine, stand_in({"chronic-pain": 0.5, "mood-treatment": 0.99}))
+    assert claims(backed.detect("it really helps my back", channel)) == {"chronic-pain"}, "vetted, never added to"
