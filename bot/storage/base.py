@@ -115,6 +115,14 @@ class Storage(abc.ABC):
     async def add_detection(self, detection: Detection) -> int: ...
 
     @abc.abstractmethod
+    def record_detection(self, detection: Detection) -> None:
+        """Record a detection whose id nobody needs; written soon, in a batch (``flush``)."""
+
+    @abc.abstractmethod
+    async def flush(self) -> None:
+        """Write every recorded detection now."""
+
+    @abc.abstractmethod
     async def update_detection(
         self,
         detection_id: int,

@@ -8,6 +8,8 @@ reading rows, running writes in one transaction, and inserting with an id back.
 from __future__ import annotations
 
 import abc
+import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 
@@ -16,11 +18,27 @@ from bot.storage.schema import TABLES
 
 Statement = tuple[str, Sequence[object]]
 COPY_BATCH_ROWS = 1000
+RECORD_FLUSH_SECONDS = 1.0  # recorded detections wait at most this long for their write
+RECORD_FLUSH_ROWS = 100  # ... or until this many are waiting
+_INSERT_DETECTION = (
+    "INSERT INTO detections (guild_id, channel_id, message_id, author_id, claim_ids, rule_ids, action, "
+    "reply_message_id, alert_message_id, message_text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+log = logging.getLogger(__name__)
 _DETECTION_COLUMNS = ", ".join(TABLES["detections"])
 
 
 def _ids(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
+
+
+def _detection_values(detection: Detection) -> tuple:
+    return (
+        detection.guild_id, detection.channel_id, detection.message_id, detection.author_id,
+        ",".join(detection.claim_ids), ",".join(detection.rule_ids), detection.action,
+        detection.reply_message_id, detection.alert_message_id, detection.message_text, detection.created_at,
+    )  # fmt: skip
 
 
 def _detection(row: Sequence) -> Detection:
@@ -38,6 +56,10 @@ class SQLStorage(Storage):
 
     def __init__(self) -> None:
         self.writes = 0  # write statements committed, for the metrics
+        self._recorded: list[Detection] = []  # by record_detection, not yet written
+        self._record_timer: asyncio.TimerHandle | None = None
+        self._flush_lock = asyncio.Lock()
+        self._flush_tasks: set[asyncio.Task] = set()
 
     @abc.abstractmethod
     async def _fetch(self, sql: str, *args: object) -> list[tuple]:
@@ -81,24 +103,51 @@ class SQLStorage(Storage):
     # --- detections -----------------------------------------------------------------
 
     async def add_detection(self, detection: Detection) -> int:
-        detection_id = await self._insert_returning_id(
-            "INSERT INTO detections (guild_id, channel_id, message_id, author_id, claim_ids, rule_ids, action, "
-            "reply_message_id, alert_message_id, message_text, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            detection.guild_id,
-            detection.channel_id,
-            detection.message_id,
-            detection.author_id,
-            ",".join(detection.claim_ids),
-            ",".join(detection.rule_ids),
-            detection.action,
-            detection.reply_message_id,
-            detection.alert_message_id,
-            detection.message_text,
-            detection.created_at,
-        )
+        detection_id = await self._insert_returning_id(f"{_INSERT_DETECTION} RETURNING id", *_detection_values(detection))
         self.writes += 1
         return detection_id
+
+    def record_detection(self, detection: Detection) -> None:
+        """Record a detection that nobody needs the id of (a reply held back by the cooldown or
+        the reply cap, a server with replies off), written with others in one transaction
+        within RECORD_FLUSH_SECONDS. Every read and purge writes what is waiting first."""
+        self._recorded.append(detection)
+        if len(self._recorded) >= RECORD_FLUSH_ROWS:
+            self._start_flush()
+        elif self._record_timer is None:
+            self._record_timer = asyncio.get_running_loop().call_later(RECORD_FLUSH_SECONDS, self._start_flush)
+
+    def _start_flush(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._flush_in_background())
+        self._flush_tasks.add(task)
+        task.add_done_callback(self._flush_tasks.discard)
+
+    async def _flush_in_background(self) -> None:
+        try:
+            await self.flush()
+        except Exception as exc:  # kept for the next flush; nothing is lost but time
+            log.warning("could not write %d recorded detections yet: %s", len(self._recorded), exc)
+
+    async def _flush_before_close(self) -> None:
+        try:
+            await self.flush()
+        except Exception as exc:
+            log.warning("%d recorded detections could not be written before closing: %s", len(self._recorded), exc)
+
+    async def flush(self) -> None:
+        """Write the recorded detections now."""
+        async with self._flush_lock:
+            if self._record_timer is not None:
+                self._record_timer.cancel()
+                self._record_timer = None
+            rows, self._recorded = self._recorded, []
+            if not rows:
+                return
+            try:
+                await self._write([(_INSERT_DETECTION, _detection_values(d)) for d in rows])
+            except BaseException:
+                self._recorded[:0] = rows
+                raise
 
     async def update_detection(
         self,
@@ -128,6 +177,7 @@ class SQLStorage(Storage):
         return _detection(row) if row else None
 
     async def latest_detection_for_message(self, message_id: int) -> Detection | None:
+        await self.flush()
         row = await self._fetch_one(
             f"SELECT {_DETECTION_COLUMNS} FROM detections WHERE message_id = ? AND action != 'on-request' "
             "ORDER BY id DESC LIMIT 1",
@@ -149,6 +199,7 @@ class SQLStorage(Storage):
         return FalsePositiveResult.RECORDED if inserted == 1 else FalsePositiveResult.ALREADY_REPORTED
 
     async def reported_detections(self) -> list[tuple[Detection, int]]:
+        await self.flush()
         columns = ", ".join(f"d.{column}" for column in TABLES["detections"])
         rows = await self._fetch(
             f"SELECT {columns}, (SELECT COUNT(*) FROM false_positive_reports r WHERE r.detection_id = d.id) "
@@ -158,6 +209,7 @@ class SQLStorage(Storage):
         return [(_detection(row[:-1]), int(row[-1])) for row in rows]
 
     async def stats(self, guild_id: int, since: float) -> dict[str, tuple[int, int]]:
+        await self.flush()
         counts: dict[str, list[int]] = {}
         rows = await self._fetch(
             "SELECT d.claim_ids, (SELECT COUNT(*) FROM false_positive_reports r WHERE r.detection_id = d.id) "
@@ -175,6 +227,7 @@ class SQLStorage(Storage):
     # --- forgetting -----------------------------------------------------------------
 
     async def purge_guild(self, guild_id: int) -> int:
+        await self.flush()
         removed, _, _ = await self._write([
             ("DELETE FROM detections WHERE guild_id = ?", (guild_id,)),
             ("DELETE FROM false_positive_reports WHERE guild_id = ?", (guild_id,)),
@@ -183,6 +236,7 @@ class SQLStorage(Storage):
         return removed
 
     async def purge_member(self, guild_id: int, user_id: int) -> int:
+        await self.flush()
         detections, reports = await self._write([
             ("DELETE FROM detections WHERE guild_id = ? AND author_id = ?", (guild_id, user_id)),
             ("DELETE FROM false_positive_reports WHERE guild_id = ? AND reporter_id = ?", (guild_id, user_id)),
@@ -190,6 +244,7 @@ class SQLStorage(Storage):
         return detections + reports
 
     async def purge_older_than(self, cutoff: float) -> int:
+        await self.flush()
         removed, _ = await self._write([
             ("DELETE FROM detections WHERE created_at < ?", (cutoff,)),
             ("DELETE FROM false_positive_reports WHERE created_at < ?", (cutoff,)),
@@ -199,6 +254,7 @@ class SQLStorage(Storage):
     # --- moving between databases (claimcheck db copy) ------------------------------
 
     async def is_empty(self) -> bool:
+        await self.flush()
         for table in TABLES:
             if await self._fetch_one(f"SELECT 1 FROM {table} LIMIT 1"):
                 return False
@@ -206,6 +262,7 @@ class SQLStorage(Storage):
 
     async def table_rows(self, table: str) -> AsyncIterator[list[tuple]]:
         """Every row of ``table`` (columns as in ``TABLES``), in batches, in key order."""
+        await self.flush()
         columns = TABLES[table]
         key = ", ".join(columns[:2]) if table == "false_positive_reports" else columns[0]
         offset = 0

@@ -147,3 +147,52 @@ async def test_sqlite_uses_write_ahead_logging(tmp_path):
 async def test_sqlite_refuses_a_directory(tmp_path):
     with pytest.raises(StorageError, match="is a directory"):
         await storage_for(str(tmp_path)).open()
+
+
+async def test_recorded_detections_are_written_in_one_batch_and_seen_by_every_read(storage, monkeypatch):
+    import bot.storage.sql as sql
+
+    monkeypatch.setattr(sql, "RECORD_FLUSH_SECONDS", 0.05)
+    writes = storage.writes
+    for message_id in (21, 22, 23):
+        storage.record_detection(detection(message_id, action="cooldown", created_at=5000.0))
+    assert (await storage.latest_detection_for_message(22)).action == "cooldown", "a read writes what waits first"
+    assert storage.writes == writes + 3
+    storage.record_detection(detection(24, action="rate-limited", created_at=5000.0))
+    await asyncio.sleep(0.2)  # the timer writes it unasked
+    assert storage._recorded == []
+    assert (await storage.stats(SNOWFLAKE, since=4000.0))["harmless"] == (4, 0)
+
+
+async def test_a_purge_removes_recorded_detections_too(storage):
+    storage.record_detection(detection(31, author_id=77))
+    assert await storage.purge_member(SNOWFLAKE, 77) == 1
+    assert await storage.latest_detection_for_message(31) is None
+
+
+async def test_recorded_detections_are_written_on_close(database_url):
+    store = storage_for(database_url)
+    await store.open()
+    store.record_detection(detection(41, action="cooldown"))
+    await store.close()
+    reopened = storage_for(database_url)
+    await reopened.open()
+    try:
+        assert (await reopened.latest_detection_for_message(41)).action == "cooldown"
+    finally:
+        await reopened.close()
+
+
+async def test_a_failed_batch_keeps_its_rows_for_the_next_one(storage, monkeypatch):
+    storage.record_detection(detection(51))
+    real_run = storage._run
+
+    async def broken(statements):
+        raise StorageError("database is gone")
+
+    monkeypatch.setattr(storage, "_run", broken)
+    with pytest.raises(StorageError):
+        await storage.flush()
+    assert len(storage._recorded) == 1
+    monkeypatch.setattr(storage, "_run", real_run)
+    assert await storage.latest_detection_for_message(51) is not None

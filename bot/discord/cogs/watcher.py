@@ -195,16 +195,16 @@ class Watcher(commands.Cog):
         )
         fresh = self.cooldowns.fresh(message.channel.id, claims, settings.cooldown_seconds)
         if settings.action == "off":
-            await self.bot.storage.add_detection(detection)
+            self.bot.storage.record_detection(detection)
             return
         if not fresh:
             self.bot.metrics.replies_suppressed.labels("cooldown").inc()
-            await self.bot.storage.add_detection(replace(detection, action=DetectionAction.COOLDOWN))
+            self.bot.storage.record_detection(replace(detection, action=DetectionAction.COOLDOWN))
             return
         if not self.reply_caps.allow(message.guild.id, settings.replies_per_minute):
             log.info("reply cap reached in server %s; recording only", message.guild.id)
             self.bot.metrics.replies_suppressed.labels("cap").inc()
-            await self.bot.storage.add_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
+            self.bot.storage.record_detection(replace(detection, action=DetectionAction.RATE_LIMITED))
             return
 
         # Claim the cooldown before the first await, so that a second message
