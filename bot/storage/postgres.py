@@ -89,7 +89,7 @@ class PostgresStorage(SQLStorage):
         return await self.pool.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
 
     async def close(self) -> None:
-        await self._flush_before_close()
+        await self._flush_or_warn("before closing")
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()

@@ -118,21 +118,16 @@ class SQLStorage(Storage):
             self._record_timer = asyncio.get_running_loop().call_later(RECORD_FLUSH_SECONDS, self._start_flush)
 
     def _start_flush(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._flush_in_background())
+        task = asyncio.get_running_loop().create_task(self._flush_or_warn("yet"))
         self._flush_tasks.add(task)
         task.add_done_callback(self._flush_tasks.discard)
 
-    async def _flush_in_background(self) -> None:
-        try:
-            await self.flush()
-        except Exception as exc:  # kept for the next flush; nothing is lost but time
-            log.warning("could not write %d recorded detections yet: %s", len(self._recorded), exc)
-
-    async def _flush_before_close(self) -> None:
+    async def _flush_or_warn(self, when: str) -> None:
+        """``flush``, with a failure logged instead of raised (a failed batch keeps its rows)."""
         try:
             await self.flush()
         except Exception as exc:
-            log.warning("%d recorded detections could not be written before closing: %s", len(self._recorded), exc)
+            log.warning("could not write %d recorded detections %s: %s", len(self._recorded), when, exc)
 
     async def flush(self) -> None:
         """Write the recorded detections now."""

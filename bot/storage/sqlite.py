@@ -112,9 +112,9 @@ class SQLiteStorage(SQLStorage):
         return version
 
     async def close(self) -> None:
+        await self._flush_or_warn("before closing")
         # Detach first: a second close while the first is awaiting would wait forever
         # on aiosqlite's stopped worker thread (discord.py calls close() twice on shutdown).
-        await self._flush_before_close()
         db, self._db = self._db, None
         if db is not None:
             await db.close()
