@@ -434,6 +434,8 @@ class Engine:
             return stance.sentence_at(start)[1]
         if stance.reports_failure(start):
             return stance.contrast_segment_at(start)[1]
+        if stance.is_intended(start):
+            return clause_end
         unless = self._unless.get(rule.id)
         if unless:
             clause_start, _ = stance.clause_at(start)

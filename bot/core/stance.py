@@ -29,7 +29,7 @@ NEGATION_WINDOW = 40  # characters before a match searched for a negation
 # message says which of them occur in it at all, so a message without, say, a negation
 # costs no per-match negation search (disbelief is not among them: its anchors are
 # sentence ends, which the whole message does not have).
-WINDOWED_CUES = ("negation", "negation_exception", "reported_speech", "own_voice", "failure")
+WINDOWED_CUES = ("negation", "negation_exception", "reported_speech", "own_voice", "failure", "intention")
 _SENTINEL = r"\z"  # matches every text: a set that reports no sentinel gave up
 
 
@@ -44,6 +44,7 @@ STANCE_TERMS = (
     "failure",
     "sarcasm",
     "disbelief",
+    "intention",
 )
 
 
@@ -59,6 +60,7 @@ class Cues:
     failure: re2._Regexp
     sarcasm: re2._Regexp
     disbelief: re2._Regexp
+    intention: re2._Regexp
     windowed: re2.Set  # WINDOWED_CUES in order, then the sentinel
 
     @classmethod
@@ -204,6 +206,14 @@ class MessageStance:
             return False
         start, end = self.contrast_segment_at(position)
         return self.cues.failure.search(self.text[start:end]) is not None
+
+    def is_intended(self, start: int) -> bool:
+        """The clause, up to the match, is a plan, a hope or a test ("gonna try kratom to get off
+        methadone", "hoping it would fix my shoulder"): it says what may happen, not what did."""
+        if "intention" not in self.windowed_cues:
+            return False
+        clause_start, _ = self.clause_at(start)
+        return self.cues.intention.search(self.text[clause_start:start]) is not None
 
     def agreement_opening(self) -> bool:
         """The message opens by agreeing ("facts", "this. 100%", "co-sign, ...", "yes!!")."""
