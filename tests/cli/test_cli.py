@@ -66,7 +66,9 @@ def test_check_long_prints_full_citations():
 
 
 def test_check_reads_stdin_and_prints_json():
-    result = run("check", "--json", stdin="you can't OD on ketum, it's just a leaf")
+    # The rules engine: its findings and spans are fixed by the rule files, not by a model
+    # retrained on a growing corpus (whose veto may doubt "it's just a leaf": 0.49, measured).
+    result = run("--engine", "rules", "check", "--json", stdin="you can't OD on ketum, it's just a leaf")
     payload = json.loads(result.stdout)
     assert set(payload["claims"]) == {"no-overdose", "harmless"}
     finding = payload["findings"][0]
