@@ -681,7 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     training = commands.add_parser("train", help="rebuild the learned claim model from the corpus (needs the train extra)")
     training.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
     training.add_argument("--out", type=Path, metavar="DIR", help="where the model goes (default: the package's)")
-    training.add_argument("--epochs", type=int, default=10, help="passes over the train split (default: 10)")
+    training.add_argument("--epochs", type=int, default=9, help="passes over the train split (default: 9)")
     training.add_argument("--seed", type=int, default=1234, help="random seed (default: 1234)")
     training.add_argument("--threads", type=int, default=2, help="CPU threads (default: 2)")
     training.add_argument("--layers", type=int, default=6, help="encoder layers kept, of the base model's 6 (default: 6)")

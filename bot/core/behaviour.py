@@ -3,7 +3,7 @@
 Three kinds of capability, each scored as a failure rate:
 
 - ``found/<claim>``: minimum functionality, the claim is found in many phrasings;
-- ``invariant/<change>``: a typo, a disguise, markdown, emoji, another condition
+- ``invariant/<change>``: a typo, a disguise, leetspeak, markdown, emoji, another condition
   of the same kind or another name for kratom changes nothing that is found;
 - ``directional/<change>``: denying, asking, quoting to rebut, reporting at a
   distance, sarcasm or another substance removes the claim.
@@ -146,6 +146,21 @@ def _typo(text: str, rng: random.Random, protected: str) -> str:
     return text[:start] + swapped + text[start + len(word) :]
 
 
+_LEET = str.maketrans("aeioAEIO", "43104310")
+
+
+def _leetspeak(text: str, protected: str) -> str:
+    """Write up to two longer words that are not the subject in leetspeak ("s4f3r").
+
+    Seeded by the text itself, so that adding this case left every other case as it was.
+    """
+    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{5,}", text) if m.group() not in protected]
+    chosen = sorted(random.Random(text).sample(words, min(2, len(words))))
+    for start, word in reversed(chosen):
+        text = text[:start] + word.translate(_LEET) + text[start + len(word) :]
+    return text
+
+
 def build_suite(path: Path = SUITE_FILE) -> list[Case]:
     suite = load_suite(path)
     rng = random.Random(SEED)
@@ -164,6 +179,7 @@ def _invariants(suite: SuiteFile, item: _Filled, rng: random.Random) -> Iterator
     subject_slot = "subject" if "subject" in item.values else "strain" if "strain" in item.values else None
     subject = item.values.get(subject_slot, "") if subject_slot else ""
     yield Case("invariant/typo", _typo(text, rng, subject), same_as=text)
+    yield Case("invariant/leetspeak", _leetspeak(text, subject), same_as=text)
     if subject_slot:
         word = max(subject.split(), key=len)
         disguised = rng.choice(DISGUISES)(word)

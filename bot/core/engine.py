@@ -19,7 +19,7 @@ import re2
 
 from bot.core.claims import ClaimId
 from bot.core.models import Conversation, Finding, Rule, Source, as_case
-from bot.core.normalise import NormalisedText, fold, normalise_cached
+from bot.core.normalise import NormalisedText, fold, leet_tolerant, normalise_cached
 from bot.core.ruleset import RE2_OPTIONS, RuleSet, compiled, load_ruleset
 from bot.core.spelling import TypoFixer, vocabulary_of
 from bot.core.stance import Cues, MessageStance, uncovered
@@ -28,9 +28,10 @@ CONTEXT_WINDOW = 3  # earlier messages that can supply an implied subject
 CONTEXT_CONDITION_WINDOW = 2  # earlier messages that can supply the condition of a reply
 MAX_MATCHES_PER_PATTERN = 50  # stance checks per pattern before giving up on it
 SHORT_REPLY_WORDS = 6  # an agreeing reply this short adopts the claims it replies to
-# A spelt-out word ("k r a t o m", "k.r.a.t.o.m") in folded text: normalise joins its letters.
-# Looser than the normaliser's own pattern (separators may differ), so never stricter.
-SPELT_OUT = r"(?:^|[^a-z0-9])[a-z][ .\-_*][a-z](?:[ .\-_*][a-z])+(?:[^a-z0-9]|$)"
+# A spelt-out word ("k r a t o m", "k.r.a.t.o.m", "k@r@t@o@m", "l 3 a f") in folded text: normalise joins
+# its letters. Looser than the normaliser's own pattern (separators may differ, leet
+# characters may stand anywhere), so never stricter.
+SPELT_OUT = r"(?:^|[^a-z0-9])[a-z0-9@][ .\-_*@][a-z0-9@](?:[ .\-_*@][a-z0-9@])+(?:[^a-z0-9]|$)"
 GATE_SENTINEL = 1  # index of SENTINEL in the fast gate's set
 # Always matches, at the very end: a set run that reports no sentinel ran out of DFA
 # memory and reported nothing (RE2 sets fail silently), so the patterns run one by one.
@@ -82,9 +83,10 @@ class Engine:
 
         # Says yes to anything that could fold into a kratom name: the message itself
         # or its conversation can only then pass the gate (``names_kratom``). A set,
-        # because a set answers yes or no without building a match object.
+        # because a set answers yes or no without building a match object. The raw
+        # text's leetspeak is not read yet ("cr4t0m"), so the names take it as letters.
         self._might_name = re2.Set.SearchSet(RE2_OPTIONS)
-        self._might_name.Add(f"{terms['subject']}|{terms['chat_name']}|{SPELT_OUT}")
+        self._might_name.Add(f"{leet_tolerant(terms['subject'] + '|' + terms['chat_name'])}|{SPELT_OUT}")
         self._might_name.Add(SENTINEL)
         self._might_name.Compile()
 

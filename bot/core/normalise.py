@@ -3,8 +3,10 @@
 Rules match against a folded copy of the message: lower case, compatibility
 forms and accents removed, look-alike letters folded to the Latin letter they
 imitate, zero-width and control characters dropped, Discord markdown and curly
-quotes flattened, URLs and mentions blanked out, and words spelt out letter by
-letter ("s a f e r", "k.r.a.t.o.m") joined up again.
+quotes flattened, URLs and mentions blanked out, words spelt out letter by
+letter ("s a f e r", "k.r.a.t.o.m", "k r a t 0 m") joined up again, and
+leetspeak inside a word ("h4rml3ss", "saf3r", "opi0id") read as the letters
+it stands for.
 
 Look-alikes are folded by ``decancer`` (a maintained table of Unicode
 confusables, UTS #39 and more, built for Discord names): small capitals,
@@ -53,9 +55,22 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:(>>>)|>)[ \t]", re.MULTILINE)
 
 
+# Leetspeak: the digits and symbols that stand for letters, and what they stand for.
+# "1" reads as "i" ("m3d1c1n3"), the commoner of its two readings. "$" is left out: at
+# the start of a word ("$afe") it would need a word boundary that a symbol does not have.
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a"}
+_LEET_TABLE = str.maketrans(LEET)
+_LEET_CHARS = re.escape("".join(LEET))
+# A word is written in leetspeak when some of these sit between two letters ("saf3r",
+# "kr470m"); a number with a unit ("10mg", "4g", "b12") or a code ("24/7", "7-oh") has none.
+_LEET_INSIDE = re.compile(rf"[a-z][{_LEET_CHARS}]+[a-z]")
+# A word for that test; one with another digit in it ("a1c2", "mp3s8") is not leetspeak.
+_LEET_WORD = re.compile(r"[0-9a-z@]+")
+
 # A word spelt out with one separator between its letters: "s a f e r",
-# "k.r.a.t.o.m", "s-a-f-e". Three letters at least, so "e.g." and "a.m." stay.
-_SPELT_OUT = re.compile(r"(?<![a-z0-9])[a-z]([ .\-_*])[a-z](?:\1[a-z])+(?![a-z0-9])")
+# "k.r.a.t.o.m", "s-a-f-e", "k@r@t@o@m", "k r a t 0 m". Three letters or leet
+# characters at least, the first and last letters, so "e.g.", "a.m." and "1 2 3" stay.
+_SPELT_OUT = re.compile(rf"(?<![a-z0-9])[a-z]([ .\-_*@])(?:[a-z{_LEET_CHARS}]\1)+[a-z](?![a-z0-9])")
 
 
 def _looks_like_letter(ch: str) -> bool:
@@ -227,10 +242,83 @@ def _join_spelt_out(folded: str, offsets: list[int] | None) -> tuple[str, list[i
     return joined, [offset for offset, kept in zip(offsets, keep) if kept]
 
 
+_LEET_FOR: dict[str, str] = {}
+for _digit, _letter in LEET.items():
+    _LEET_FOR[_letter] = _LEET_FOR.get(_letter, "") + _digit
+
+
+def leet_tolerant(pattern: str) -> str:
+    """``pattern`` with each letter also matching the leet characters that read as it
+    ("a" becomes "[a4@]", "[ou]" becomes "[ou0]"), for searching text before
+    ``normalise`` has read its leetspeak. Escapes, group syntax, quantifiers and
+    negated classes are left as they are (a negated class stays as loose as it was).
+    """
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif ch == "[":
+            end = i + 1 + (pattern[i + 1] == "^") + (pattern[i + 1 : i + 2] == "]" or pattern[i + 1 : i + 3] == "^]")
+            while pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            body = pattern[i + 1 : end]
+            wanted = "" if body.startswith("^") else "".join(_LEET_FOR.get(c, "") for c in sorted(_letters_of_class(body)))
+            extra = "".join(dict.fromkeys(c for c in wanted if c not in body))
+            out.append(f"[{body}{re.escape(extra)}]" if extra else pattern[i : end + 1])
+            i = end + 1
+        elif ch == "(" and pattern.startswith("(?", i):
+            end = i + 2
+            while pattern[end] not in ":)>=!":
+                end += 1
+            out.append(pattern[i : end + 1])
+            i = end + 1
+        elif ch == "{":
+            end = pattern.index("}", i)
+            out.append(pattern[i : end + 1])
+            i = end + 1
+        else:
+            out.append(f"[{ch}{re.escape(_LEET_FOR[ch])}]" if ch in _LEET_FOR else ch)
+            i += 1
+    return "".join(out)
+
+
+def _letters_of_class(body: str) -> set[str]:
+    """The ASCII letters a character class body names, ranges included; escapes skipped."""
+    letters, i = set(), 0
+    while i < len(body):
+        if body[i] == "\\":
+            i += 2
+        elif i + 2 < len(body) and body[i + 1] == "-":
+            letters.update(chr(c) for c in range(ord(body[i]), ord(body[i + 2]) + 1) if chr(c).isalpha())
+            i += 3
+        else:
+            if body[i].isalpha():
+                letters.add(body[i])
+            i += 1
+    return letters
+
+
+def _read_leetspeak(folded: str) -> str:
+    """Put letters for the digits and symbols of words written in leetspeak; same length."""
+    if not _LEET_INSIDE.search(folded):
+        return folded
+    pieces, last = [], 0
+    for match in _LEET_WORD.finditer(folded):
+        word = match.group()
+        if word.isalpha() or not _LEET_INSIDE.search(word) or not all(c.isalpha() or c in LEET for c in word):
+            continue
+        pieces += (folded[last : match.start()], word.translate(_LEET_TABLE))
+        last = match.end()
+    return "".join(pieces) + folded[last:]
+
+
 def _finish(original: str, folded: str, offsets: list[int] | None) -> NormalisedText:
     folded = _blank_opaque(folded)
     if _SPELT_OUT.search(folded):
         folded, offsets = _join_spelt_out(folded, offsets)
+    folded = _read_leetspeak(folded)
     return NormalisedText.build(original, folded, None if offsets is None else tuple(offsets))
 
 

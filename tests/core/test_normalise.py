@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from bot.core.normalise import normalise
@@ -67,6 +69,10 @@ def test_span_maps_through_multi_character_folds():
         "k.r.a.t.o.m is s.a.f.e.r",  # ... with dots
         "k-r-a-t-o-m is s-a-f-e-r",  # ... with hyphens
         "kr\u200ba\u200btom is sa\u200cfer",  # zero-width characters
+        "kr4t0m is s4f3r",  # leetspeak
+        "KR470M is s@F3R",  # ... with a symbol and a run of digits
+        "k r 4 t 0 m is s 4 f 3 r",  # leetspeak spelt out
+        "ｋｒ４ｔ０ｍ is ｓ４ｆ３ｒ",  # full-width leetspeak
     ],
 )
 def test_disguises_fold_to_plain_words_and_spans_map_back(disguised):
@@ -79,6 +85,29 @@ def test_disguises_fold_to_plain_words_and_spans_map_back(disguised):
 def test_spelt_out_words_keep_short_abbreviations_and_articles():
     assert normalise("e.g. at 9 a.m. it was fine").text == "e.g. at 9 a.m. it was fine"
     assert normalise("i am a k r a t o m fan").text == "i am a kratom fan"
+
+
+def test_leetspeak_is_read_inside_words_only():
+    assert normalise("h4rml3ss n4tur4l m3d1c1n3, you c4n7 0verd0se").text == "harmless natural medicine, you cant overdose"
+    # Numbers with units, vertebrae, codes and plain counts keep their digits.
+    kept = "10mg 4g 2.5g b12 l4 l5 c7 24/7 7-oh 7oh mp3 a1c2 3rd 1st 5htp 1 3 5 x 0d"
+    assert normalise(kept).text == kept
+
+
+def test_a_symbol_between_every_letter_is_a_separator_not_leetspeak():
+    assert normalise("k@r@t@o@m is great").text == "krtom is great"  # the rules know "krtom"
+
+
+def test_leetspeak_keeps_the_length_so_spans_need_no_map():
+    norm = normalise("the l3af is saf3r than any opi0id")
+    assert norm.text == "the leaf is safer than any opioid" and norm.offsets is None
+
+
+def test_long_runs_of_digits_and_letters_fold_in_linear_time():
+    for hostile in ("a" + "1" * 20_000, "a1" * 10_000 + "2", "a 1 " * 5_000):
+        started = time.perf_counter()
+        normalise(hostile)
+        assert time.perf_counter() - started < 0.5
 
 
 def test_emoji_and_symbols_keep_their_meaning():

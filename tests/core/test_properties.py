@@ -3,6 +3,7 @@
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +64,8 @@ REPO = Path(__file__).resolve().parents[2]
 NAMES = ["kratom", "Kratom", "KRATOM", "kratum", "ketum", "kakuam", "7-OH", "7 hydroxy", "mitragynine",
          "m. speciosa", "maeng da", "red bali", "green malay", "white vein", "super thai", "reds", "greens",
          "k", "the leaf", "krat", "md", "wmd", "thang", "biak", "crattom", "kraytom"]  # fmt: skip
-LOOK_ALIKES = {"a": "аɑα𝐚ａ", "o": "оο𝐨ｏ0", "e": "е𝐞ｅ", "k": "ᴋκ𝐤ｋ", "m": "ᴍ𝐦ｍ", "t": "ᴛ𝐭ｔ", "r": "ʀ𝐫ｒ", "i": "іɪ𝐢ｉ"}
+LOOK_ALIKES = {"a": "аɑα𝐚ａ4@", "o": "оο𝐨ｏ0", "e": "е𝐞ｅ3", "k": "ᴋκ𝐤ｋ", "m": "ᴍ𝐦ｍ", "t": "ᴛ𝐭ｔ7", "r": "ʀ𝐫ｒ", "i": "іɪ𝐢ｉ1",
+               "s": "ѕ5"}  # fmt: skip
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufe0f", "\u00ad"]
 
 
@@ -99,6 +101,14 @@ def test_the_fast_path_lets_through_every_disguise_the_gate_sees(engine, text):
     # kratom to the gate, so the generator is checked too.
     assume(engine.names_kratom(text))
     assert engine.might_name_kratom(text), text
+
+
+@pytest.mark.parametrize("name", ["cr4tt0m", "kr4yt0m", "k3tum", "the l3af", "w0bbl3s", "r3d b4l1", "m1tr4gyn1n3",
+                                  "gr33n m4l4y", "m43ng da", "pl@nts", "sp3c1osa", "l 3 a f", "k r 4 t 0 m", "k@r@t@o@m"])  # fmt: skip
+def test_the_fast_path_lets_through_leetspeak_names(engine, name):
+    text = f"my {name} is h4rml3ss"
+    assert engine.names_kratom(text), text  # the normaliser reads the leetspeak
+    assert engine.might_name_kratom(text), text  # and the fast path does not need it read
 
 
 @settings(max_examples=300, deadline=None)
