@@ -242,9 +242,7 @@ def _join_spelt_out(folded: str, offsets: list[int] | None) -> tuple[str, list[i
     return joined, [offset for offset, kept in zip(offsets, keep) if kept]
 
 
-_LEET_FOR: dict[str, str] = {}
-for _digit, _letter in LEET.items():
-    _LEET_FOR[_letter] = _LEET_FOR.get(_letter, "") + _digit
+_LEET_FOR = {letter: "".join(c for c, read in LEET.items() if read == letter) for letter in set(LEET.values())}
 
 
 def leet_tolerant(pattern: str) -> str:
