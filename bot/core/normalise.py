@@ -305,7 +305,7 @@ def _read_leetspeak(folded: str) -> str:
     pieces, last = [], 0
     for match in _LEET_WORD.finditer(folded):
         word = match.group()
-        if word.isalpha() or not _LEET_INSIDE.search(word) or not all(c.isalpha() or c in LEET for c in word):
+        if not _LEET_INSIDE.search(word) or not all(c.isalpha() or c in LEET for c in word):
             continue
         pieces += (folded[last : match.start()], word.translate(_LEET_TABLE))
         last = match.end()
