@@ -160,6 +160,7 @@ def rss_mib() -> float:
 
 async def run(args) -> None:
     engine = Engine.load()
+    engine.warm_up()  # as the runner does at start-up
     talk = kratom_talk(engine)
     workdir = Path(tempfile.mkdtemp(prefix="claimcheck-bench-bot-"))
     clients: dict[str, discord.Client] = {"bare": bare_client()}
