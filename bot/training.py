@@ -282,7 +282,8 @@ Written by `claimcheck train`; do not edit by hand.
 - **Base model:** {card['base_model']}{_layers_kept(card)}. Licence: {card['licence']}.
 - **Task:** multi-label classification over the 13 claim ids (`shared/spec/claims.md`), one sigmoid per id,
   on the message paired, for a reply, with the replied-to message and the one before it (the corpus's
-  context convention; a message that replies to nothing is read alone); at most {card['max_length']} tokens.
+  context convention; a message that replies to nothing is read alone); at most {card['max_length']} tokens
+  at once, a longer text in overlapping windows of whole sentences, each claim scored by its best window.
   The text is read as the rules read it: normalised, typos put back, and every alias and disguise of
   kratom's name written "kratom" (strain names stay).
 - **Training data:** the `train` split of `corpus/` ({card['corpus']['train']} items of {card['corpus']['items']};

@@ -16,7 +16,18 @@ from pydantic import ValidationError
 
 from bot.core import wording
 from bot.core.claims import ClaimId
-from bot.core.corpus import CorpusError, CorpusItem, Register, Split, corpus_stats, load_corpus, select, split_for
+from bot.core.corpus import (
+    PASSAGE_PARAGRAPHS,
+    CorpusError,
+    CorpusItem,
+    Register,
+    Split,
+    corpus_stats,
+    joined_passages,
+    load_corpus,
+    select,
+    split_for,
+)
 from bot.core.engine import Engine
 from bot.core.engine_choice import RULES_AND_MODEL, RULES_ONLY
 from bot.core.evaluation import Counts, Report, agreement, evaluate, predict, report_of
@@ -289,6 +300,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     items = _corpus(args)
     splits = args.split or [Split.TEST]
     selected = select(items, splits, args.register or ())
+    if args.passages:
+        selected = joined_passages(selected)
     if not selected:
         raise CliError(f"{args.corpus}: no items in split {'/'.join(splits)}")
     # Each engine reads every item once; the per-register figures are subsets of that run.
@@ -308,7 +321,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _emit_json({part: by_engine[chosen].as_dict() for part, by_engine in reports.items()})
         return EXIT_OK
     for part, by_engine in reports.items():
-        _print_report(by_engine, f"corpus {'+'.join(splits)}, {'every register' if part == 'all' else part}")
+        what = f"web items joined {PASSAGE_PARAGRAPHS} by {PASSAGE_PARAGRAPHS}" if args.passages else "every register" if part == "all" else part
+        _print_report(by_engine, f"corpus {'+'.join(splits)}, {what}")
         print()
     if args.misses:
         _print_misses(reports["all"][chosen])
@@ -642,6 +656,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder (default: ./corpus)")
     ev.add_argument("--split", action="append", type=Split, choices=list(Split), help="corpus split (default: test; repeatable)")
     ev.add_argument("--register", action="append", type=Register, choices=list(Register), help="only this register (repeatable)")
+    ev.add_argument(
+        "--passages", action="store_true", help=f"the web items joined {PASSAGE_PARAGRAPHS} paragraphs at a time, as long as a page's text"
+    )
     ev.add_argument("--behaviour", action="store_true", help="run the behavioural suite: failure rate per capability")
     ev.add_argument("--misses", action="store_true", help="with the corpus or --behaviour: list the misclassified items")
     ev.add_argument("--json", action="store_true", help="print JSON instead of tables")

@@ -54,6 +54,7 @@ class _Invariance(BaseModel):
     model_config = ConfigDict(extra="forbid")
     markdown: list[str] = Field(min_length=1)
     emoji: list[str] = Field(min_length=1)
+    passage: list[str] = Field(min_length=1)
 
 
 class SuiteFile(BaseModel):
@@ -165,10 +166,12 @@ def build_suite(path: Path = SUITE_FILE) -> list[Case]:
     suite = load_suite(path)
     rng = random.Random(SEED)
     cases: list[Case] = []
-    for item in _fills(suite, rng):
+    for number, item in enumerate(_fills(suite, rng)):
         text, claim = item.text, frozenset({item.claim})
         cases.append(Case(f"found/{item.claim}", text, must_find=claim))
         cases.extend(_invariants(suite, item, rng))
+        passage = suite.invariance.passage[number % len(suite.invariance.passage)]  # not drawn: the other cases stay as they were
+        cases.append(Case("invariant/long-passage", passage.replace("{text}", text), same_as=text))
         if item.proposition:
             cases.extend(_directionals(suite, item, rng))
     return cases

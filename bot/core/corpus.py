@@ -150,6 +150,37 @@ def select(
     ]
 
 
+PASSAGE_PARAGRAPHS = 3
+
+
+def joined_passages(items: Iterable[CorpusItem], paragraphs: int = PASSAGE_PARAGRAPHS) -> list[CorpusItem]:
+    """Web text as long as a page's, for evaluation: each source's web items, ``paragraphs``
+    at a time in corpus order, joined into one passage that makes the union of their claims.
+
+    A corpus web item is one paragraph, shorter than much of what a page holds. Contrast
+    variants, and the items they vary, are left out: an item beside its own rebuttal is
+    not how a page reads.
+    """
+    items = [item for item in items if item.register_ == Register.WEB]
+    varied = {item.contrast_of for item in items if item.contrast_of}
+    by_source: dict[str, list[CorpusItem]] = defaultdict(list)
+    for item in items:
+        if item.contrast_of is None and item.id not in varied:
+            by_source[item.source].append(item)
+    passages = []
+    for source, group in by_source.items():
+        for start in range(0, len(group) - paragraphs + 1, paragraphs):
+            run = group[start : start + paragraphs]
+            claims = sorted({claim for item in run for claim in item.claims})
+            passages.append(
+                CorpusItem.model_validate(
+                    {"id": "+".join(item.id for item in run), "text": "\n\n".join(item.text for item in run), "claims": claims,
+                     "source": source, "register": Register.WEB, "split": run[0].split}  # fmt: skip
+                )
+            )
+    return passages
+
+
 @dataclass
 class CorpusStats:
     """Counts for the datasheet."""

@@ -160,6 +160,14 @@ def test_eval_on_the_corpus_test_split_reports_each_register():
     assert "corpus validation, every register" in text and "message level" in text
 
 
+def test_eval_on_passages_joins_the_web_items_of_each_source():
+    result = run("eval", "--corpus", str(CORPUS), "--split", "validation", "--passages")
+    assert result.returncode == 0 and "corpus validation, web items joined 3 by 3" in result.stdout
+    payload = json.loads(run("eval", "--json", "--corpus", str(CORPUS), "--split", "validation", "--passages").stdout)
+    assert set(payload) == {"all"} and 0 < payload["all"]["messages"]
+    assert all("+" in miss["id"] for miss in payload["all"]["misclassified"])  # ids of the items joined
+
+
 def test_eval_behaviour_prints_a_rate_per_capability():
     result = run("eval", "--behaviour")
     assert result.returncode == 0

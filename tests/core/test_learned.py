@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.core.claims import ClaimId
-from bot.core.learned import CARD_FILE, MODEL_DIR, MODEL_FILE, ClaimModel, ModelFileError, model_input
+from bot.core.learned import CARD_FILE, MAX_WINDOWS, MODEL_DIR, MODEL_FILE, ClaimModel, ModelFileError, model_input
 from bot.core.models import Conversation
 
 
@@ -108,3 +108,45 @@ def test_the_model_reads_the_text_with_the_rules_typo_fixes_and_one_name_for_kra
     )
     assert model_input("that thang was loud, red bali too", Conversation(), engine)[0] == "that thang was loud, red bali too"
     assert model_input("it is way sfaer", Conversation())[0] == "it is way sfaer"  # without the rules, as typed
+
+
+BACKGROUND = (
+    "Some background first. I work nights at a bakery, I have two dogs, and I started running again in March. "
+    "My brother lives across the country and we talk every Sunday about football and our parents. "
+)
+
+
+def _tokens(model, text):
+    return len(model._whole.encode(text, add_special_tokens=False).ids)
+
+
+def test_a_text_within_the_token_cap_is_read_whole(model):
+    assert model.windows("kratom fixed my back") == ["kratom fixed my back"]
+
+
+def test_a_long_text_is_read_in_overlapping_windows_of_whole_sentences(model):
+    text = BACKGROUND * 6 + "Kratom took my nerve pain away completely."
+    for context, budget in ((None, model.max_length - 2), ("does it help?", (model.max_length - 3) * 3 // 4)):
+        windows = model.windows(text, context)
+        assert len(windows) > 1
+        assert all(_tokens(model, w) <= budget for w in windows)
+        assert windows[0].startswith("Some background") and windows[-1].endswith("completely.")
+        for earlier, later in zip(windows, windows[1:]):
+            last_sentence = earlier.rstrip().rsplit(". ", 1)[-1]
+            assert later.startswith(last_sentence)  # one sentence of overlap
+        assert all(sentence.strip() in text for w in windows for sentence in w.split(". "))
+
+
+def test_a_sentence_longer_than_a_window_is_cut_and_the_windows_are_capped(model):
+    endless = "and then " * 2000
+    windows = model.windows(endless)
+    assert len(windows) == MAX_WINDOWS
+    assert all(_tokens(model, w) <= model.max_length - 2 for w in windows)
+
+
+def test_a_claim_after_the_token_cap_still_scores_as_it_does_alone(model):
+    claim = "Kratom took my nerve pain away completely."
+    alone = model.score(claim)["neuropathic-pain"]
+    late = model.score(BACKGROUND * 6 + claim)["neuropathic-pain"]
+    assert _tokens(model, BACKGROUND * 6) > model.max_length
+    assert alone > 0.9 and late > 0.9
