@@ -31,6 +31,8 @@ from tests.conftest import claims_of
         "kr4t0m is w4y s4f3r th4n oxy",  # leetspeak, the claim's words too ("0xy" stays: "4th", "3rd")
         "k r a t 0 m is way s a f 3 r than oxy",  # leetspeak spelt out
         "k@r@t@o@m is way s@fer than oxy",
+        "cratom is way safer than oxy",  # spelt as it sounds
+        "kraaatom is way safer than oxy",  # a letter drawn out
     ],
 )
 def test_aliases_and_obfuscations_are_recognised(engine, text):
