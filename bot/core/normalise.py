@@ -12,7 +12,7 @@ Look-alikes are folded by ``decancer`` (a maintained table of Unicode
 confusables, UTS #39 and more, built for Discord names): small capitals,
 full-width, mathematical alphanumerics, circled and squared letters, Cyrillic
 and Greek homoglyphs. It is consulted for letters only: symbols such as "≠" or
-emoji keep their meaning.
+emoji keep their meaning, and the pill, syringe and "VS" emoji are read as words.
 
 Findings must point at the words the member actually typed, so the folded copy
 keeps an offset map back into the original text. Plain ASCII messages (the
@@ -42,6 +42,10 @@ _PUNCTUATION = {
     "\u2015": "-", "\u2212": "-",
     "\u00a0": " ", "\u2028": "\n", "\u2029": "\n",
 }
+
+# Emoji that chat writes for a word of the claims ("got me off the 💊", "kratom 🆚 oxy"),
+# read as that word; every other emoji stays as it is.
+_EMOJI_WORDS = {"\U0001f48a": " pills ", "\U0001f489": " needles ", "\U0001f19a": " vs "}
 
 # URLs, Discord mentions (users, roles, channels), custom emoji, @everyone and
 # plain @handles: a name inside them is not a mention of kratom.
@@ -95,6 +99,8 @@ def _fold_char(ch: str) -> str:
     """What one non-ASCII character becomes in the folded text ('' = dropped)."""
     if ch in _PUNCTUATION:
         return _PUNCTUATION[ch]
+    if ch in _EMOJI_WORDS:
+        return _EMOJI_WORDS[ch]
     category = unicodedata.category(ch)
     if category in ("Cf", "Cc", "Mn", "Me", "Cs", "Co"):
         # Zero-width joiners, bidi marks, soft hyphens, variation selectors,

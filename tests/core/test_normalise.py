@@ -112,3 +112,12 @@ def test_long_runs_of_digits_and_letters_fold_in_linear_time():
 
 def test_emoji_and_symbols_keep_their_meaning():
     assert normalise("kratom 😀 ≠ safe").text == "kratom 😀 ≠ safe"
+
+
+def test_the_pill_syringe_and_vs_emoji_read_as_words_and_spans_map_back():
+    text = "kratom got me off the 💊 🆚 the 💉"
+    norm = normalise(text)
+    assert norm.text.split() == ["kratom", "got", "me", "off", "the", "pills", "vs", "the", "needles"]
+    index = norm.text.index("pills")
+    start, end = norm.to_original(index, index + len("pills"))
+    assert text[start:end] == "💊"
