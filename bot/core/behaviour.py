@@ -162,6 +162,18 @@ def _leetspeak(text: str, protected: str) -> str:
     return text
 
 
+def _split_word(text: str, protected: str) -> str:
+    """Split one longer word that is not the subject in two ("dep.ression", "an xiety",
+    "add-ictive"), as a disguise or a slip of the thumb. Seeded by the text itself."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{6,}", text) if m.group() not in protected]
+    if not words:
+        return text
+    rng = random.Random("split " + text)
+    start, word = rng.choice(words)
+    cut = rng.randrange(2, len(word) - 1)
+    return text[: start + cut] + rng.choice(".- ") + text[start + cut :]
+
+
 def build_suite(path: Path = SUITE_FILE) -> list[Case]:
     suite = load_suite(path)
     rng = random.Random(SEED)
@@ -183,6 +195,7 @@ def _invariants(suite: SuiteFile, item: _Filled, rng: random.Random) -> Iterator
     subject = item.values.get(subject_slot, "") if subject_slot else ""
     yield Case("invariant/typo", _typo(text, rng, subject), same_as=text)
     yield Case("invariant/leetspeak", _leetspeak(text, subject), same_as=text)
+    yield Case("invariant/split-word", _split_word(text, subject), same_as=text)
     if subject_slot:
         word = max(subject.split(), key=len)
         disguised = rng.choice(DISGUISES)(word)

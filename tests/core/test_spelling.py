@@ -1,3 +1,8 @@
+import time
+
+import pytest
+
+from bot.core.normalise import normalise
 from bot.core.spelling import TypoFixer, english_words, vocabulary_of
 
 
@@ -22,3 +27,31 @@ def test_a_typo_no_longer_hides_a_claim_and_the_span_points_at_what_was_typed(en
     (finding,) = engine.detect(text)
     assert str(finding.claim) == "safer-than-opioids"
     assert text[finding.start : finding.end] == finding.matched and "sfaer" in finding.matched
+
+
+def test_a_word_split_in_two_is_joined_when_a_part_is_not_a_word():
+    fixer = TypoFixer({"depression", "anxiety", "addictive", "painless"}, english=frozenset({"pain", "less", "an", "add"}))
+    assert fixer.fix(b"cured my dep.ression") == b"cured my depression"
+    assert fixer.fix(b"my an xiety, not add-ictive") == b"my anxiety, not addictive"
+    assert fixer.fix(b"pain less than before") == b"pain less than before"  # both parts are words
+
+
+def test_joining_split_words_takes_linear_time():
+    fixer = TypoFixer({"depression"}, english=frozenset())
+    for hostile in (b"a" * 50_000, b"de pression " * 5_000, b"ab-" * 20_000):
+        started = time.perf_counter()
+        fixer.fix(hostile)
+        assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize("text", ["kratom cured my dep.ression", "ｋｒａｔｏｍ cured my dep.ression 🙏", "> kratom cured my dep.ression"])
+def test_a_split_word_no_longer_hides_a_claim_and_the_span_points_at_what_was_typed(engine, text):
+    (finding,) = engine.detect(text)
+    assert str(finding.claim) == "mood-treatment"
+    assert finding.matched.endswith("dep.ression") and text[finding.start : finding.end] == finding.matched
+
+
+def test_a_join_moves_the_block_quotes_with_it(engine):
+    norm = engine.fix_typos(normalise("> my dep.ression\nkratom helps"))
+    (quote,) = norm.quotes
+    assert norm.data[quote[0] : quote[1]].strip() == b"my depression"
