@@ -21,7 +21,7 @@ import numpy as np
 from bot.core.claims import ClaimId
 from bot.core.engine import Engine
 from bot.core.evaluation import Counts
-from bot.core.learned import ClaimModel
+from bot.core.learned import ClaimModel, model_input
 from bot.core.models import Conversation, Finding
 
 MODEL_RULE_ID = "model"
@@ -169,11 +169,16 @@ class HybridEngine:
     def drivers(
         self, text: str, conversation: Conversation, claim: str, *, top: int = DRIVER_WORDS
     ) -> list[tuple[str, float]]:
-        """The words that most raise the model's score for ``claim``: each is left out in turn."""
+        """The words that most raise the model's score for ``claim``: each is left out in turn,
+        in the window of a long text that scores it highest (``ClaimModel.windows``)."""
+        column = self.model.claims.index(claim)
+        windows = self.model.windows(text, model_input(text, conversation)[1])
+        if len(windows) > 1:
+            scores = self.model.scores([(window, conversation) for window in windows], reader=self.engine)[:, column]
+            text = windows[int(np.argmax(scores))]
         words = text.split()[:MAX_EXPLAINED_WORDS]
         if len(words) < 2:
             return []
-        column = self.model.claims.index(claim)
         base = self.score(text, conversation)[claim]
         variants = [(" ".join(words[:i] + words[i + 1 :]), conversation) for i in range(len(words))]
         drops = base - self.model.scores(variants, reader=self.engine)[:, column]

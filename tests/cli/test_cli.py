@@ -65,6 +65,14 @@ def test_check_long_prints_full_citations():
     assert "https://www.cdc.gov/mmwr/volumes/68/wr/mm6814a2.htm" in result.stdout
 
 
+def test_check_explain_says_what_found_each_claim():
+    model = run("check", "--explain", "the leaf has been a lifesaver for my costochondritis")
+    assert "Found by the learned model (score" in model.stdout and "the words that weighed most:" in model.stdout
+    assert "costochondritis" in model.stdout.split("the words that weighed most:")[1]
+    rule = run("--engine", "rules", "check", "--explain", "kratom is way safer than oxy")
+    assert "Why: rule safer-than-opioids matched “kratom is way safer”" in rule.stdout
+
+
 def test_check_reads_stdin_and_prints_json():
     # The rules engine: its findings and spans are fixed by the rule files, not by a model
     # retrained on a growing corpus (whose veto may doubt "it's just a leaf": 0.49, measured).

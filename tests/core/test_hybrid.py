@@ -103,3 +103,17 @@ def test_a_rule_finding_whose_subject_only_the_channel_implies_is_vetted_by_the_
     assert pairs == [("it really helps my back", Conversation(replied_to="anyone tried kratom for back pain?"))]
     backed = HybridEngine(engine, stand_in({"chronic-pain": 0.5, "mood-treatment": 0.99}))
     assert claims(backed.detect("it really helps my back", channel)) == {"chronic-pain"}, "vetted, never added to"
+
+
+def test_the_words_that_drove_a_model_finding_are_the_claim_s_words(hybrid):
+    text = "the leaf has been a lifesaver for my costochondritis, honestly"
+    (finding,) = [f for f in hybrid.detect(text) if f.rule_id == MODEL_RULE_ID]
+    words = [word for word, _ in hybrid.drivers(text, Conversation(), str(finding.claim))]
+    assert words and set(words) & {"lifesaver", "costochondritis,", "leaf"}
+
+
+def test_in_a_long_text_the_words_come_from_the_window_that_makes_the_claim(hybrid):
+    background = "Some background first. I work nights at a bakery and I started running again in March. " * 8
+    text = background + "These days the leaf is a lifesaver for my costochondritis."
+    words = [word for word, _ in hybrid.drivers(text, Conversation(), "chronic-pain")]
+    assert words and all(word in "These days the leaf is a lifesaver for my costochondritis." for word in words)
