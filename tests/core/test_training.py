@@ -2,9 +2,7 @@
 
 import random
 
-import numpy as np
-
-from bot.training import _layers_kept, _weights, length_batches, mean_average_precision
+from bot.training import _layers_kept, length_batches
 
 
 def padded_tokens(batches, lengths):
@@ -38,18 +36,3 @@ def test_the_same_seed_gives_the_same_batches_and_another_seed_other_ones():
 def test_the_model_card_says_how_many_layers_were_kept():
     assert _layers_kept({"layers": 6}) == "" and _layers_kept({}) == ""
     assert _layers_kept({"layers": 4}) == ", its lower 4 of 6 encoder layers"
-
-
-def test_mean_average_precision_ranks_without_a_cutoff():
-    labels = np.array([[1, 0], [0, 1], [1, 0], [0, 0]], dtype=bool)
-    perfect = np.array([[0.9, 0.1], [0.2, 0.8], [0.7, 0.3], [0.1, 0.2]])
-    assert mean_average_precision(perfect, labels) == 1.0
-    # claim 0: positives ranked 1st and 3rd -> (1 + 2/3) / 2; claim 1: ranked 2nd -> 1/2
-    mixed = np.array([[0.9, 0.1], [0.2, 0.5], [0.3, 0.3], [0.4, 0.6]])
-    assert abs(mean_average_precision(mixed, labels) - ((1 + 2 / 3) / 2 + 0.5) / 2) < 1e-9
-
-
-def test_the_model_card_says_which_weights_were_exported():
-    training = {"weights": "average", "ema_decay": 0.998, "validation_mean_average_precision": {"last": 0.91, "average": 0.92}}
-    assert "the average weights" in _weights(training) and "last 0.9100, average 0.9200" in _weights(training)
-    assert _weights({}) == ""
