@@ -1,6 +1,7 @@
 """The shipped claim model: it loads, it is the file its card describes, and it fails clearly otherwise."""
 
 import json
+import time
 import shutil
 
 import numpy as np
@@ -150,3 +151,11 @@ def test_a_claim_after_the_token_cap_still_scores_as_it_does_alone(model):
     late = model.score(BACKGROUND * 6 + claim)["neuropathic-pain"]
     assert _tokens(model, BACKGROUND * 6) > model.max_length
     assert alone > 0.9 and late > 0.9
+
+
+def test_a_huge_text_costs_no_more_than_the_windows_it_fills(model):
+    for hostile in ("Kratom is a plant. " * 200_000, "x" * 1_000_000, " " * 100_000 + "kratom fixed my back", "." * 200_000):
+        started = time.perf_counter()
+        windows = model.windows(hostile)
+        assert time.perf_counter() - started < 0.5
+        assert 1 <= len(windows) <= MAX_WINDOWS
