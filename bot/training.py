@@ -87,6 +87,7 @@ def train(
     torch.set_num_threads(threads)
 
     items = load_corpus(corpus_dir)
+    trained_on = corpus_record(corpus_dir, items)  # before training: the files may change meanwhile
     train_items = select(items, [Split.TRAIN])
     base = _base_model_dir()
     tokenizer = Tokenizer.from_file(str(base / TOKENIZER_FILE))
@@ -141,6 +142,7 @@ def train(
         "base_model": BASE_MODEL,
         "licence": BASE_LICENCE,
         "layers": layers,
+        "corpus": trained_on,
         "training": {"command": "claimcheck train" + (f" --layers {layers}" if layers != 6 else ""), "seed": seed, "epochs": epochs, "learning_rate": learning_rate,
                      "batch_size": batch_size, "threads": threads, "seconds": round(train_seconds)},
     }  # fmt: skip
@@ -240,15 +242,22 @@ def fit_cutoffs(corpus_dir: Path, out_dir: Path, *, threads: int = 2) -> dict:
         }
         for name, split in (("validation", Split.VALIDATION), ("test", Split.TEST), ("dev", Split.DEV))
     }
-    card["corpus"] = {
-        "items": len(items),
-        "train": len(select(items, [Split.TRAIN])),
-        "validation": len(validation),
-        "sha256": _corpus_digest(corpus_dir),
-    }
+    # "corpus" is what the model was trained on, written once by ``train``; the cutoffs may
+    # be chosen again later, on a corpus whose labels have moved on since.
+    card.setdefault("corpus", corpus_record(corpus_dir, items))
+    card["cutoffs_corpus"] = {"validation": len(validation), "sha256": _corpus_digest(corpus_dir)}
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     (out_dir / "MODEL_CARD.md").write_text(_model_card(card), encoding="utf-8")
     return card
+
+
+def corpus_record(corpus_dir: Path, items: Sequence[CorpusItem]) -> dict:
+    return {
+        "items": len(items),
+        "train": len(select(items, [Split.TRAIN])),
+        "validation": len(select(items, [Split.VALIDATION])),
+        "sha256": _corpus_digest(corpus_dir),
+    }
 
 
 def _corpus_digest(corpus_dir: Path) -> str:
@@ -264,6 +273,13 @@ def _corpus_digest(corpus_dir: Path) -> str:
 def _layers_kept(card: dict) -> str:
     layers = card.get("layers", 6)
     return "" if layers == 6 else f", its lower {layers} of 6 encoder layers"
+
+
+def _cutoffs_corpus(card: dict) -> str:
+    chosen_on = card.get("cutoffs_corpus", card["corpus"])
+    if chosen_on["sha256"] == card["corpus"]["sha256"]:
+        return ""
+    return f", as the corpus stood when they were last chosen (sha256 `{chosen_on['sha256'][:16]}…`)"
 
 
 def _model_card(card: dict) -> str:
@@ -288,7 +304,7 @@ Written by `claimcheck train`; do not edit by hand.
   kratom's name written "kratom" (strain names stay).
 - **Training data:** the `train` split of `corpus/` ({card['corpus']['train']} items of {card['corpus']['items']};
   corpus sha256 `{card['corpus']['sha256'][:16]}…`). Cutoffs were chosen on `validation`
-  ({card['corpus']['validation']} items), precision first.
+  ({card['corpus']['validation']} items){_cutoffs_corpus(card)}, precision first.
 - **Training:** `{t['command']}`, seed {t['seed']}, {t['epochs']} epochs, learning rate {t['learning_rate']},
   batch {t['batch_size']}, {t['threads']} CPU threads, {t['seconds']} s.
 - **Shipped file:** `claims.onnx`, int8 (dynamic quantisation), sha256 `{card['sha256']}`; checked on every load.

@@ -2,7 +2,7 @@
 
 import random
 
-from bot.training import _layers_kept, length_batches
+from bot.training import _cutoffs_corpus, _layers_kept, length_batches
 
 
 def padded_tokens(batches, lengths):
@@ -36,3 +36,11 @@ def test_the_same_seed_gives_the_same_batches_and_another_seed_other_ones():
 def test_the_model_card_says_how_many_layers_were_kept():
     assert _layers_kept({"layers": 6}) == "" and _layers_kept({}) == ""
     assert _layers_kept({"layers": 4}) == ", its lower 4 of 6 encoder layers"
+
+
+def test_the_model_card_keeps_the_training_corpus_when_cutoffs_are_chosen_again():
+    trained = {"sha256": "a" * 64, "validation": 10}
+    assert _cutoffs_corpus({"corpus": trained}) == ""
+    assert _cutoffs_corpus({"corpus": trained, "cutoffs_corpus": dict(trained)}) == ""
+    later = _cutoffs_corpus({"corpus": trained, "cutoffs_corpus": {"sha256": "b" * 64, "validation": 10}})
+    assert "when they were last chosen" in later and "bbbbbbbbbbbbbbbb" in later
