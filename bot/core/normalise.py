@@ -21,6 +21,7 @@ common case) usually fold without changing length, so they need no map at all.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -212,10 +213,19 @@ def _quote_spans(original: str, text: str, offsets: tuple[int, ...] | None) -> t
         quoted.append((match.start(), end))
     if not quoted:
         return ()
+    merged: list[tuple[int, int]] = []  # a ">>> " quote runs over the "> " lines after it
+    for q0, q1 in quoted:
+        if merged and q0 <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], q1))
+        else:
+            merged.append((q0, q1))
+    # The folded text's original indices never decrease, so one pass over both lists will do.
     originals = offsets if offsets is not None else range(len(text))
-    spans, start = [], None
+    spans, start, k = [], None, 0
     for index, origin in enumerate(originals):
-        inside = any(q0 <= origin < q1 for q0, q1 in quoted)
+        while k < len(merged) and merged[k][1] <= origin:
+            k += 1
+        inside = k < len(merged) and merged[k][0] <= origin
         if inside and start is None:
             start = index
         elif not inside and start is not None:
@@ -223,8 +233,10 @@ def _quote_spans(original: str, text: str, offsets: tuple[int, ...] | None) -> t
             start = None
     if start is not None:
         spans.append((start, len(text)))
-    to_bytes = (lambda i: i) if text.isascii() else (lambda i: len(text[:i].encode("utf-8")))
-    return tuple((to_bytes(s), to_bytes(e)) for s, e in spans)
+    if text.isascii():
+        return tuple(spans)
+    byte_at = [0, *itertools.accumulate(len(ch.encode("utf-8")) for ch in text)]
+    return tuple((byte_at[s], byte_at[e]) for s, e in spans)
 
 
 def _blank_opaque(text: str) -> str:

@@ -14,6 +14,7 @@ learned model.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
@@ -88,7 +89,8 @@ class TypoFixer:
         char_of_byte = _char_indices(text) if len(text) != len(data) else None
         removed = separators if char_of_byte is None else {char_of_byte[b] for b in separators}
         offsets = range(len(text)) if norm.offsets is None else norm.offsets
-        quotes = tuple((s0 - sum(b < s0 for b in separators), s1 - sum(b < s1 for b in separators)) for s0, s1 in norm.quotes)
+        cuts = sorted(separators)
+        quotes = tuple((s0 - bisect_left(cuts, s0), s1 - bisect_left(cuts, s1)) for s0, s1 in norm.quotes)
         data = bytes(b for i, b in enumerate(data) if i not in separators)
         return replace(
             norm,

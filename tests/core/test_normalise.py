@@ -104,7 +104,7 @@ def test_leetspeak_keeps_the_length_so_spans_need_no_map():
 
 
 def test_long_runs_of_digits_and_letters_fold_in_linear_time():
-    for hostile in ("a" + "1" * 20_000, "a1" * 10_000 + "2", "a 1 " * 5_000):
+    for hostile in ("a" + "1" * 20_000, "a1" * 10_000 + "2", "a 1 " * 5_000, "> quoted line\n" * 20_000, "> ｋｒａｔｏｍ\n" * 20_000):
         started = time.perf_counter()
         normalise(hostile)
         assert time.perf_counter() - started < 0.5
@@ -121,3 +121,10 @@ def test_the_pill_syringe_and_vs_emoji_read_as_words_and_spans_map_back():
     index = norm.text.index("pills")
     start, end = norm.to_original(index, index + len("pills"))
     assert text[start:end] == "💊"
+
+
+def test_block_quotes_are_found_line_by_line_and_to_the_end_after_three_marks():
+    text = "> one\nmine\n>>> two\n> three\nfour"
+    norm = normalise(text)
+    quoted = [norm.data[a:b].decode().strip() for a, b in norm.quotes]
+    assert quoted == ["one", "two\n  three\nfour"]

@@ -42,6 +42,10 @@ def test_joining_split_words_takes_linear_time():
         started = time.perf_counter()
         fixer.fix(hostile)
         assert time.perf_counter() - started < 0.5
+    quoted = normalise("> de pression\n" * 20_000)
+    started = time.perf_counter()
+    assert len(fixer.fixed(quoted).quotes) == 20_000
+    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize("text", ["kratom cured my dep.ression", "ｋｒａｔｏｍ cured my dep.ression 🙏", "> kratom cured my dep.ression"])
