@@ -1,10 +1,13 @@
-"""Two swapped letters put back ("sfaer", "hydrocodnoe"), and a word split in two joined
-("dep.ression", "an xiety", "add-ictive"), so that a typo or a disguise does not hide a claim.
+"""Two swapped letters put back ("sfaer", "hydrocodnoe"), leetspeak at a word's edge read
+("harmle55", "0verdose"), and a word split in two joined ("dep.ression", "an xiety",
+"add-ictive"), so that a typo or a disguise does not hide a claim.
 
 Only into the rules' own words: a word of five or more letters that is not an
 English word (``english_words.txt``) and that becomes a word of the rules'
 vocabulary when two neighbouring letters (not the first) change places, is
-replaced by that word; two parts of two letters or more, one separator between
+replaced by that word; so is a word whose leading or trailing digits, read as
+letters, make one of the rules' words (the normaliser reads only the digits between
+two letters, so that "b12" and "win10" stay); two parts of two letters or more, one separator between
 them, are joined when together they make a word of the rules' vocabulary and one
 of them is not an English word ("pain less" stays). The offset map follows, so
 spans still point at what the member typed. Other misspellings are left to the
@@ -20,7 +23,7 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from bot.core.normalise import NormalisedText
+from bot.core.normalise import LEET, NormalisedText
 from bot.core.ruleset import compiled
 
 ENGLISH_WORDS = Path(__file__).with_name("english_words.txt")
@@ -28,6 +31,9 @@ MIN_LETTERS = 5
 _WORD = re.compile(rb"[a-z]{%d,}" % MIN_LETTERS)
 _LITERAL = re.compile(r"[a-z]{%d,}" % MIN_LETTERS)
 _FIRST_SEPARATOR = re.compile(rb"[^a-z]")
+_DIGIT_WORD = re.compile(rb"\b[a-z0-9]*[0-9][a-z0-9]*\b")
+_LEET_DIGITS = "".join(d for d in LEET if d.isdigit())
+_DIGITS_AS_LETTERS = bytes.maketrans(_LEET_DIGITS.encode(), "".join(LEET[d] for d in _LEET_DIGITS).encode())
 SEPARATORS = r"[ .\-_*]"  # one of these between the two parts of a split word
 
 
@@ -45,6 +51,7 @@ class TypoFixer:
     def __init__(self, vocabulary: Iterable[str], english: frozenset[str] | None = None) -> None:
         english = english_words() if english is None else english
         words = set(vocabulary)
+        self._vocabulary = {word.encode() for word in words}
         # Every split of every word of the vocabulary that has a part that is not a word
         # itself, as one RE2 alternation: one linear scan finds them all.
         splits = sorted(
@@ -70,7 +77,13 @@ class TypoFixer:
 
     def _unswap(self, data: bytes) -> bytes:
         fixes = self._fixes
-        return _WORD.sub(lambda m: fixes.get(m.group(), m.group()), data)
+        data = _WORD.sub(lambda m: fixes.get(m.group(), m.group()), data)
+        return _DIGIT_WORD.sub(self._read_digits, data) if _DIGIT_WORD.search(data) else data
+
+    def _read_digits(self, match: re.Match) -> bytes:
+        word = match.group()
+        read = word.translate(_DIGITS_AS_LETTERS)
+        return read if read in self._vocabulary else word
 
     def _separators(self, data: bytes) -> frozenset[int]:
         """Byte offsets of the separators inside split words (each an ASCII character)."""

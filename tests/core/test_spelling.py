@@ -59,3 +59,9 @@ def test_a_join_moves_the_block_quotes_with_it(engine):
     norm = engine.fix_typos(normalise("> my dep.ression\nkratom helps"))
     (quote,) = norm.quotes
     assert norm.data[quote[0] : quote[1]].strip() == b"my depression"
+
+
+def test_leetspeak_at_a_word_s_edge_is_read_only_into_the_rules_words():
+    fixer = TypoFixer({"harmless", "overdose", "opioids"}, english=frozenset())
+    assert fixer.fix(b"harmle55, cant 0verdose, 0pi0ids") == b"harmless, cant overdose, opioids"
+    assert fixer.fix(b"b12 and 10mg on win10, 4th time") == b"b12 and 10mg on win10, 4th time"
