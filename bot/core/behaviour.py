@@ -162,6 +162,18 @@ def _leetspeak(text: str, protected: str) -> str:
     return text
 
 
+def _dropped_letter(text: str, protected: str) -> str:
+    """Leave one inner letter out of one longer word that is not the subject ("anxity",
+    "neuropaty"), the commonest slip of the thumb. Seeded by the text itself."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{6,}", text) if m.group() not in protected]
+    if not words:
+        return text
+    rng = random.Random("drop " + text)
+    start, word = rng.choice(words)
+    cut = rng.randrange(1, len(word))
+    return text[: start + cut] + text[start + cut + 1 :]
+
+
 def _split_word(text: str, protected: str) -> str:
     """Split one longer word that is not the subject in two ("dep.ression", "an xiety",
     "add-ictive"), as a disguise or a slip of the thumb. Seeded by the text itself."""
@@ -196,6 +208,7 @@ def _invariants(suite: SuiteFile, item: _Filled, rng: random.Random) -> Iterator
     yield Case("invariant/typo", _typo(text, rng, subject), same_as=text)
     yield Case("invariant/leetspeak", _leetspeak(text, subject), same_as=text)
     yield Case("invariant/split-word", _split_word(text, subject), same_as=text)
+    yield Case("invariant/dropped-letter", _dropped_letter(text, subject), same_as=text)
     if subject_slot:
         word = max(subject.split(), key=len)
         disguised = rng.choice(DISGUISES)(word)

@@ -1,23 +1,29 @@
-"""Two swapped letters put back ("sfaer", "hydrocodnoe"), leetspeak at a word's edge read
-("harmle55", "0verdose"), and a word split in two joined ("dep.ression", "an xiety",
-"add-ictive"), so that a typo or a disguise does not hide a claim.
+"""Two swapped letters put back ("sfaer", "hydrocodnoe"), a dropped letter put back
+("anxity", "neuropaty"), leetspeak at a word's edge read ("harmle55", "0verdose"), and a
+word split in two joined ("dep.ression", "an xiety", "add-ictive"), so that a typo or a
+disguise does not hide a claim.
 
-Only into the rules' own words: a word of five or more letters that is not an
-English word (``english_words.txt``) and that becomes a word of the rules'
-vocabulary when two neighbouring letters (not the first) change places, is
-replaced by that word; so is a word whose leading or trailing digits, read as
-letters, make one of the rules' words (the normaliser reads only the digits between
-two letters, so that "b12" and "win10" stay); two parts of two letters or more, one separator between
-them, are joined when together they make a word of the rules' vocabulary and one
-of them is not an English word ("pain less" stays). The offset map follows, so
-spans still point at what the member typed. Other misspellings are left to the
-learned model.
+Only into the rules' own words (their vocabulary: words of five letters or more in
+patterns and examples), and never where the typed word is English (``english_words.txt``):
+
+- a word that becomes a word of the vocabulary when two neighbouring letters (not the
+  first) change places;
+- a word whose leading or trailing digits, read as letters, make a word of the
+  vocabulary (the normaliser reads only digits between two letters, so "b12" stays);
+- a word of the vocabulary of six letters or more typed with one inner letter left
+  out, when no other word of the vocabulary gives the same;
+- two parts of two letters or more with one separator between them, when together
+  they make a word of the vocabulary and one part is not English ("pain less" stays).
+
+The offset map follows, so spans still point at what the member typed. Other
+misspellings are left to the learned model.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
@@ -28,6 +34,7 @@ from bot.core.ruleset import compiled
 
 ENGLISH_WORDS = Path(__file__).with_name("english_words.txt")
 MIN_LETTERS = 5
+MIN_DROPPED_FROM = 6  # a shorter word with a letter left out is too often another word
 _WORD = re.compile(rb"[a-z]{%d,}" % MIN_LETTERS)
 _LITERAL = re.compile(r"[a-z]{%d,}" % MIN_LETTERS)
 _FIRST_SEPARATOR = re.compile(rb"[^a-z]")
@@ -61,6 +68,18 @@ class TypoFixer:
             if word[:i] not in english or word[i:] not in english
         )
         self._split = compiled(rf"\b(?:{'|'.join(splits)})\b") if splits else None
+        # A word of six letters or more with one inner letter left out ("anxity", "neuropaty"),
+        # when no other word of the vocabulary gives the same and it is not a word. Not the
+        # last letter: "opiate" is a word, if not in the list, and "opiates" is another.
+        dropped: dict[str, str | None] = {}
+        for word in words:
+            if len(word) >= MIN_DROPPED_FROM:
+                for i in range(1, len(word) - 1):
+                    typo = word[:i] + word[i + 1 :]
+                    if typo not in words and typo not in english:
+                        dropped[typo] = word if dropped.get(typo, word) == word else None
+        self._dropped = {typo.encode(): word.encode() for typo, word in dropped.items() if word}
+        self._dropped_letter = compiled(rf"\b(?:{'|'.join(sorted(t.decode() for t in self._dropped))})\b") if self._dropped else None
         self._fixes: dict[bytes, bytes] = {}
         for word in sorted(words):
             for i in range(1, len(word) - 1):
@@ -70,10 +89,13 @@ class TypoFixer:
         self.fixed = lru_cache(maxsize=4096)(self.fixed)
 
     def fix(self, data: bytes) -> bytes:
-        """``data`` with swapped letters put back and split words joined."""
+        """``data`` with its typos put back: swapped letters, leet digits, split words, a dropped letter."""
         data = self._unswap(data)
-        separators = self._separators(data)
-        return bytes(b for i, b in enumerate(data) if i not in separators) if separators else data
+        pieces, last = [], 0
+        for start, end, replacement in self._edits(data):
+            pieces += (data[last:start], replacement)
+            last = end
+        return b"".join(pieces) + data[last:]
 
     def _unswap(self, data: bytes) -> bytes:
         fixes = self._fixes
@@ -85,32 +107,60 @@ class TypoFixer:
         read = word.translate(_DIGITS_AS_LETTERS)
         return read if read in self._vocabulary else word
 
-    def _separators(self, data: bytes) -> frozenset[int]:
-        """Byte offsets of the separators inside split words (each an ASCII character)."""
-        if self._split is None:
-            return frozenset()
-        return frozenset(_FIRST_SEPARATOR.search(data, *m.span()).start() for m in self._split.finditer(data))
+    def _edits(self, data: bytes) -> list[tuple[int, int, bytes]]:
+        """(start, end, replacement) byte spans that change length, in order, none overlapping:
+        split words joined, and words missing one letter given it back."""
+        edits = []
+        if self._split is not None:
+            for match in self._split.finditer(data):
+                word = match.group()
+                cut = _FIRST_SEPARATOR.search(word).start()
+                edits.append((match.start(), match.end(), word[:cut] + word[cut + 1 :]))
+        if self._dropped_letter is not None:
+            edits += [(m.start(), m.end(), self._dropped[m.group()]) for m in self._dropped_letter.finditer(data)]
+        edits.sort(key=lambda edit: (edit[0], -edit[1]))  # of two at one place, the longer: "overdo se", not "overdo"
+        kept, last = [], 0
+        for edit in edits:
+            if edit[0] >= last:
+                kept.append(edit)
+                last = edit[1]
+        return kept
 
     def fixed(self, norm: NormalisedText) -> NormalisedText:
         """``norm`` with its typos put back (the same object when there are none), its offset
-        map and block quotes moved to match where a separator was taken out."""
+        map and block quotes moved to match: a changed word's first and last letters still
+        point at the first and last letters the member typed."""
         data = self._unswap(norm.data)
-        separators = self._separators(data)
-        if not separators:
+        edits = self._edits(data)
+        if not edits:
             return norm if data == norm.data else replace(norm, text=data.decode("utf-8"), data=data)
         text = data.decode("utf-8")
         char_of_byte = _char_indices(text) if len(text) != len(data) else None
-        removed = separators if char_of_byte is None else {char_of_byte[b] for b in separators}
         offsets = range(len(text)) if norm.offsets is None else norm.offsets
-        cuts = sorted(separators)
-        quotes = tuple((s0 - bisect_left(cuts, s0), s1 - bisect_left(cuts, s1)) for s0, s1 in norm.quotes)
-        data = bytes(b for i, b in enumerate(data) if i not in separators)
+        pieces, mapped, last = [], [], 0
+        for start, end, replacement in edits:
+            first, stop = (start, end) if char_of_byte is None else (char_of_byte[start], char_of_byte[end - 1] + 1)
+            pieces.append(text[last:first])
+            mapped.extend(offsets[last:first])
+            typed, word = offsets[first:stop], replacement.decode("ascii")
+            pieces.append(word)
+            mapped.extend(typed[min(k, len(typed) - 2)] for k in range(len(word) - 1))
+            mapped.append(typed[-1])
+            last = stop
+        pieces.append(text[last:])
+        mapped.extend(offsets[last:])
+        ends = [end for _, end, _ in edits]
+        shifts = list(itertools.accumulate(len(r) - (e - s) for s, e, r in edits))
+        def moved(position: int) -> int:
+            done = bisect_right(ends, position)  # edits that end at or before this byte
+            return position + (shifts[done - 1] if done else 0)
+        new_text = "".join(pieces)
         return replace(
             norm,
-            text=data.decode("utf-8"),
-            data=data,
-            offsets=tuple(o for i, o in enumerate(offsets) if i not in removed),
-            quotes=quotes,
+            text=new_text,
+            data=new_text.encode("utf-8"),
+            offsets=tuple(mapped),
+            quotes=tuple((moved(s0), moved(s1)) for s0, s1 in norm.quotes),
         )
 
 

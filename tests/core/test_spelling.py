@@ -65,3 +65,23 @@ def test_leetspeak_at_a_word_s_edge_is_read_only_into_the_rules_words():
     fixer = TypoFixer({"harmless", "overdose", "opioids"}, english=frozenset())
     assert fixer.fix(b"harmle55, cant 0verdose, 0pi0ids") == b"harmless, cant overdose, opioids"
     assert fixer.fix(b"b12 and 10mg on win10, 4th time") == b"b12 and 10mg on win10, 4th time"
+
+
+def test_a_dropped_letter_is_put_back_into_the_rules_longer_words_only():
+    fixer = TypoFixer({"anxiety", "neuropathy", "safer", "painful", "paintul"}, english=frozenset({"anxity"}))
+    assert fixer.fix(b"my neuropaty is gone") == b"my neuropathy is gone"
+    assert fixer.fix(b"anxity") == b"anxity"  # an English word (here) is left alone
+    assert fixer.fix(b"sfer") == b"sfer"  # "safer" is too short to be guessed from four letters
+    assert fixer.fix(b"painul") == b"painul"  # "painful" or "paintul": no guess
+
+
+@pytest.mark.parametrize("text", ["kratom cured my anxity", "ｋｒａｔｏｍ cured my anxity 🙏", "kratom cured my anxity and dep.ression"])
+def test_a_dropped_letter_no_longer_hides_a_claim_and_the_span_points_at_what_was_typed(engine, text):
+    finding = next(f for f in engine.detect(text) if str(f.claim) == "mood-treatment")
+    assert text[finding.start : finding.end] == finding.matched and "anxity" in finding.matched
+
+
+def test_a_dropped_letter_put_back_moves_the_block_quotes_after_it(engine):
+    norm = engine.fix_typos(normalise("my anxity is gone\n> my neuropaty too\nkratom helps"))
+    (quote,) = norm.quotes
+    assert norm.data[quote[0] : quote[1]].strip() == b"my neuropathy too"
