@@ -244,8 +244,9 @@ def fit_cutoffs(corpus_dir: Path, out_dir: Path, *, threads: int = 2) -> dict:
     }
     # "corpus" is what the model was trained on, written once by ``train``; the cutoffs may
     # be chosen again later, on a corpus whose labels have moved on since.
-    card.setdefault("corpus", corpus_record(corpus_dir, items))
-    card["cutoffs_corpus"] = {"validation": len(validation), "sha256": _corpus_digest(corpus_dir)}
+    today = corpus_record(corpus_dir, items)
+    card.setdefault("corpus", today)
+    card["cutoffs_corpus"] = {"validation": today["validation"], "sha256": today["sha256"]}
     (out_dir / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     (out_dir / "MODEL_CARD.md").write_text(_model_card(card), encoding="utf-8")
     return card

@@ -136,9 +136,14 @@ def _fills(suite: SuiteFile, rng: random.Random) -> list[_Filled]:
     return filled
 
 
+def _longer_words(text: str, protected: str, letters: int) -> list[tuple[int, str]]:
+    """(start, word) of the words of ``letters`` letters or more that are not the subject."""
+    return [(m.start(), m.group()) for m in re.finditer(rf"[A-Za-z]{{{letters},}}", text) if m.group() not in protected]
+
+
 def _typo(text: str, rng: random.Random, protected: str) -> str:
     """Swap two inner letters of one longer word that is not the subject."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{5,}", text) if m.group() not in protected]
+    words = _longer_words(text, protected, 5)
     if not words:
         return text
     start, word = rng.choice(words)
@@ -155,35 +160,42 @@ def _leetspeak(text: str, protected: str) -> str:
 
     Seeded by the text itself, so that adding this case left every other case as it was.
     """
-    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{5,}", text) if m.group() not in protected]
+    words = _longer_words(text, protected, 5)
     chosen = sorted(random.Random(text).sample(words, min(2, len(words))))
     for start, word in reversed(chosen):
         text = text[:start] + word.translate(_LEET) + text[start + len(word) :]
     return text
 
 
-def _dropped_letter(text: str, protected: str) -> str:
-    """Leave one inner letter out of one longer word that is not the subject ("anxity",
-    "neuropaty"), the commonest slip of the thumb. Seeded by the text itself."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{6,}", text) if m.group() not in protected]
+def _respelt(text: str, protected: str, seed: str, respell: Callable[[str, random.Random], str]) -> str:
+    """``text`` with one word of six letters or more that is not the subject respelt by
+    ``respell``; seeded by the text itself, so that each such case leaves the others as they were."""
+    words = _longer_words(text, protected, 6)
     if not words:
         return text
-    rng = random.Random("drop " + text)
+    rng = random.Random(seed + text)
     start, word = rng.choice(words)
-    cut = rng.randrange(1, len(word))
-    return text[: start + cut] + text[start + cut + 1 :]
+    return text[:start] + respell(word, rng) + text[start + len(word) :]
+
+
+def _dropped_letter(text: str, protected: str) -> str:
+    """Leave one inner letter out ("anxity", "neuropaty"), the commonest slip of the thumb."""
+
+    def drop(word: str, rng: random.Random) -> str:
+        cut = rng.randrange(1, len(word))
+        return word[:cut] + word[cut + 1 :]
+
+    return _respelt(text, protected, "drop ", drop)
 
 
 def _split_word(text: str, protected: str) -> str:
-    """Split one longer word that is not the subject in two ("dep.ression", "an xiety",
-    "add-ictive"), as a disguise or a slip of the thumb. Seeded by the text itself."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"[A-Za-z]{6,}", text) if m.group() not in protected]
-    if not words:
-        return text
-    rng = random.Random("split " + text)
-    start, word = rng.choice(words)
-    cut = rng.randrange(2, len(word) - 1)
-    return text[: start + cut] + rng.choice(".- ") + text[start + cut :]
+    """Split a word in two ("dep.ression", "an xiety", "add-ictive"), as a disguise or a slip."""
+
+    def split(word: str, rng: random.Random) -> str:
+        cut = rng.randrange(2, len(word) - 1)
+        return word[:cut] + rng.choice(".- ") + word[cut:]
+
+    return _respelt(text, protected, "split ", split)
 
 
 def build_suite(path: Path = SUITE_FILE) -> list[Case]:

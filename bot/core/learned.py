@@ -174,16 +174,25 @@ class ClaimModel:
         self.tokenizer.enable_truncation(self.card.max_length)
         self.session = inference_session(model_path, threads)
         self.claims = self.card.claims
-        self.max_length = self.card.max_length
+
+    @property
+    def max_length(self) -> int:
+        return self.card.max_length
 
     def encode(self, pairs: Sequence[tuple[str, str | None]]) -> dict[str, np.ndarray]:
         """Token ids, attention mask and segment ids, padded to the longest pair of the batch."""
-        return padded([self.tokenizer.encode(first, second) if second else self.tokenizer.encode(first) for first, second in pairs])
+        return padded([self._encoded(first, second) for first, second in pairs])
+
+    def _encoded(self, first: str, second: str | None):
+        return self.tokenizer.encode(first, second) if second else self.tokenizer.encode(first)
+
+    def _probabilities(self, encodings: Sequence) -> np.ndarray:
+        (logits,) = self.session.run(["logits"], padded(encodings))
+        return 1.0 / (1.0 + np.exp(-logits))
 
     def run(self, pairs: Sequence[tuple[str, str | None]]) -> np.ndarray:
         """Probabilities for text pairs run as one padded batch (see ``scores`` for why that is rare)."""
-        (logits,) = self.session.run(["logits"], self.encode(pairs))
-        return 1.0 / (1.0 + np.exp(-logits))
+        return self._probabilities([self._encoded(first, second) for first, second in pairs])
 
     def scores(self, batch: Sequence[tuple[str, Conversation]], *, reader: Reader | None = None) -> np.ndarray:
         """Probabilities, one row per pair and one column per claim id of ``self.claims``.
@@ -197,18 +206,28 @@ class ClaimModel:
         rows = []
         for text, conversation in batch:
             message, context = model_input(text, conversation, reader)
-            rows.append(np.max([self.run([(window, context)])[0] for window in self.windows(message, context)], axis=0))
+            whole = self._encoded(message, context)
+            if not whole.overflowing and whole.sequence_ids.count(0) <= self._budget(context):
+                rows.append(self._probabilities([whole])[0])  # the common case, tokenised once
+            else:
+                rows.append(np.max([self.run([(window, context)])[0] for window in self.windows(message, context)], axis=0))
         return np.array(rows, dtype=np.float32).reshape(len(batch), len(self.claims))
+
+    def _budget(self, context: str | None) -> int:
+        """Tokens of the message one read holds: all but the special tokens, or three quarters
+        of that beside a conversation (which truncation trims first)."""
+        return self.max_length - 2 if context is None else (self.max_length - 3) * 3 // 4
 
     def windows(self, message: str, context: str | None = None) -> list[str]:
         """``message`` whole if it fits the token cap beside ``context``, else its windows:
         runs of whole sentences (a sentence longer than a window is cut between tokens),
         each starting with the previous window's last sentence, at most ``MAX_WINDOWS``."""
-        budget = self.max_length - 2 if context is None else (self.max_length - 3) * 3 // 4
+        budget = self._budget(context)
         # The windows hold MAX_WINDOWS * budget tokens at most, and a token is rarely longer
         # than CHARS_PER_TOKEN characters: a huge text costs no more than that to read.
-        tokens = self._whole.encode(message[: MAX_WINDOWS * budget * CHARS_PER_TOKEN], add_special_tokens=False).offsets
-        if not tokens or (len(tokens) <= budget and len(message) <= MAX_WINDOWS * budget * CHARS_PER_TOKEN):
+        readable = MAX_WINDOWS * budget * CHARS_PER_TOKEN
+        tokens = self._whole.encode(message[:readable], add_special_tokens=False).offsets
+        if not tokens or (len(tokens) <= budget and len(message) <= readable):
             return [message]
         tokens = tokens[: MAX_WINDOWS * budget]
         pieces = []  # (start, end, tokens) of sentences, long ones cut into window-sized parts

@@ -78,8 +78,9 @@ class TypoFixer:
                     typo = word[:i] + word[i + 1 :]
                     if typo not in words and typo not in english:
                         dropped[typo] = word if dropped.get(typo, word) == word else None
-        self._dropped = {typo.encode(): word.encode() for typo, word in dropped.items() if word}
-        self._dropped_letter = compiled(rf"\b(?:{'|'.join(sorted(t.decode() for t in self._dropped))})\b") if self._dropped else None
+        dropped = {typo: word for typo, word in dropped.items() if word}
+        self._dropped = {typo.encode(): word.encode() for typo, word in dropped.items()}
+        self._dropped_letter = compiled(rf"\b(?:{'|'.join(sorted(dropped))})\b") if dropped else None
         self._fixes: dict[bytes, bytes] = {}
         for word in sorted(words):
             for i in range(1, len(word) - 1):
@@ -151,9 +152,11 @@ class TypoFixer:
         mapped.extend(offsets[last:])
         ends = [end for _, end, _ in edits]
         shifts = list(itertools.accumulate(len(r) - (e - s) for s, e, r in edits))
+
         def moved(position: int) -> int:
             done = bisect_right(ends, position)  # edits that end at or before this byte
             return position + (shifts[done - 1] if done else 0)
+
         new_text = "".join(pieces)
         return replace(
             norm,
