@@ -30,9 +30,10 @@ from functools import lru_cache
 import decancer_py
 
 # Markdown and formatting characters become spaces: bold/italic (*, _),
-# strikethrough (~), spoilers (||), inline code (`), block quotes (>),
-# headings (#) and escapes (\). Same length, so offsets stay valid.
-_MARKDOWN = "*_~|`>#\\"
+# strikethrough (~), spoilers (||), inline code (`), headings (#) and escapes (\).
+# Same length, so offsets stay valid. A block quote's ">" goes too (``_blank_quote_marks``);
+# any other ">" stays, because chat writes comparisons with it ("kratom > oxy").
+_MARKDOWN = "*_~|`#\\"
 _ASCII_TABLE = str.maketrans({c: " " for c in _MARKDOWN})
 
 _PUNCTUATION = {
@@ -58,6 +59,7 @@ _OPAQUE = re.compile(
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Discord block quotes: "> " quotes the rest of its line, ">>> " the rest of the message.
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:(>>>)|>)[ \t]", re.MULTILINE)
+_QUOTE_MARK = re.compile(r"^([ \t]*)(>(?:>>)?)(?=[ \t])", re.MULTILINE)
 
 
 # Leetspeak: the digits and symbols that stand for letters, and what they stand for.
@@ -330,8 +332,16 @@ def _read_leetspeak(folded: str) -> str:
     return "".join(pieces) + folded[last:]
 
 
+def _blank_quote_marks(folded: str) -> str:
+    """The ">" or ">>>" that opens a block quote, as spaces (same length); the quote's
+    extent is kept apart (``NormalisedText.quotes``)."""
+    if ">" not in folded:
+        return folded
+    return _QUOTE_MARK.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
+
+
 def _finish(original: str, folded: str, offsets: list[int] | None) -> NormalisedText:
-    folded = _blank_opaque(folded)
+    folded = _blank_opaque(_blank_quote_marks(folded))
     if _SPELT_OUT.search(folded):
         folded, offsets = _join_spelt_out(folded, offsets)
     folded = _read_leetspeak(folded)

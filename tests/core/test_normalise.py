@@ -128,3 +128,13 @@ def test_block_quotes_are_found_line_by_line_and_to_the_end_after_three_marks():
     norm = normalise(text)
     quoted = [norm.data[a:b].decode().strip() for a, b in norm.quotes]
     assert quoted == ["one", "two\n  three\nfour"]
+
+
+def test_a_quote_mark_is_blanked_but_a_comparison_keeps_its_sign():
+    norm = normalise("kratom > oxy, leaf >>> lean\n> quoted k > x\n  >>> rest")
+    assert norm.offsets is None and len(norm.text) == len(norm.original)
+    lines = norm.text.split("\n")
+    assert lines[0] == "kratom > oxy, leaf >>> lean"
+    assert lines[1] == "  quoted k > x"  # the mark goes, the comparison inside the quote stays
+    assert lines[2] == "      rest"
+    assert normalise("\uff4b\uff52\uff41\uff54\uff4f\uff4d \uff1e oxy").text == "kratom > oxy"  # full-width sign
