@@ -321,7 +321,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         _emit_json({part: by_engine[chosen].as_dict() for part, by_engine in reports.items()})
         return EXIT_OK
     for part, by_engine in reports.items():
-        what = f"web items joined {PASSAGE_PARAGRAPHS} by {PASSAGE_PARAGRAPHS}" if args.passages else "every register" if part == "all" else part
+        if args.passages:
+            what = f"web items joined {PASSAGE_PARAGRAPHS} by {PASSAGE_PARAGRAPHS}"
+        elif part == "all":
+            what = "every register" if len(registers) > 1 or not args.register else f"{registers[0]} only"
+        else:
+            what = part
         _print_report(by_engine, f"corpus {'+'.join(splits)}, {what}")
         print()
     if args.misses:

@@ -165,7 +165,7 @@ def test_eval_on_the_corpus_test_split_reports_each_register():
     assert set(payload) == {"all", "chat", "web"}
     assert payload["all"]["messages"] == payload["chat"]["messages"] + payload["web"]["messages"]
     text = run("eval", "--corpus", str(CORPUS), "--split", "validation", "--register", "web").stdout
-    assert "corpus validation, every register" in text and "message level" in text
+    assert "corpus validation, web only" in text and "every register" not in text and "message level" in text
 
 
 def test_eval_on_passages_joins_the_web_items_of_each_source():
