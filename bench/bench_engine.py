@@ -61,7 +61,10 @@ ORDINARY = [
     "> quoting the mod: keep it civil\nagreed",
     "doctor appointment tomorrow, wish me luck",
 ]
-FILLER = "the a to and of my is it for on with this that day week just so really pain doc work home".split()
+# Appended so that no two messages are alike. Words that cannot make a claim: with "pain",
+# "doc" and "work" among them, claim-free kratom talk became "... it work for pain" and
+# about half of the bot benchmark's kratom talk got a reply.
+FILLER = "the a to and of my is it for on with this that day week just so really lol home today".split()
 
 
 def build_stream(size: int, kratom_share: float, kratom_messages: list[tuple[str, Conversation]], seed: int = 7):

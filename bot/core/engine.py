@@ -80,6 +80,8 @@ class Engine:
         self._mentions_kratom = lru_cache(maxsize=4096)(self._mentions_kratom)
         # A context message was a message of its own a moment ago: asked again, not searched again.
         self._context_might_name = lru_cache(maxsize=4096)(self.might_name_kratom)
+        # A message is read again as the context of the next ones and by the learned model.
+        self.fix_typos = lru_cache(maxsize=4096)(self.fix_typos)
 
         # Says yes to anything that could fold into a kratom name: the message itself
         # or its conversation can only then pass the gate (``names_kratom``). A set,

@@ -188,6 +188,24 @@ def test_block_quotes_answered_by_the_author_and_marked_sarcasm_make_no_claim(en
     assert claims_of(engine, text) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour insists kratom is totally safe, i'm not convinced",
+        "this guy on reddit swears k fixed his sciatica, press x to doubt",
+        "vendors say red bali cures anxiety, but i'm highly skeptical",
+    ],
+)
+def test_a_report_with_a_doubt_tag_asserts_nothing_so_the_model_is_not_asked(engine, text):
+    assert claims_of(engine, text) == set()
+    assert engine.asserts_nothing(text)
+
+
+def test_a_claim_of_ones_own_beside_doubt_of_others_is_still_asserted(engine):
+    assert not engine.asserts_nothing("kratom fixed my back, i'm skeptical of the haters")
+    assert claims_of(engine, "kratom fixed my back, i'm skeptical of the haters") == {"chronic-pain"}
+
+
 def test_a_block_quote_the_author_agrees_with_is_a_claim(engine):
     assert claims_of(engine, "> kratom is way safer than oxy\nthis. 100%") == {"safer-than-opioids"}
     assert claims_of(engine, "> kratom is way safer than oxy") == {"safer-than-opioids"}  # posted as their own
