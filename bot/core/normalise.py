@@ -59,7 +59,6 @@ _OPAQUE = re.compile(
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Discord block quotes: "> " quotes the rest of its line, ">>> " the rest of the message.
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:(>>>)|>)[ \t]", re.MULTILINE)
-_QUOTE_MARK = re.compile(r"^([ \t]*)(>(?:>>)?)(?=[ \t])", re.MULTILINE)
 
 
 # Leetspeak: the digits and symbols that stand for letters, and what they stand for.
@@ -337,7 +336,7 @@ def _blank_quote_marks(folded: str) -> str:
     extent is kept apart (``NormalisedText.quotes``)."""
     if ">" not in folded:
         return folded
-    return _QUOTE_MARK.sub(lambda m: m.group(1) + " " * len(m.group(2)), folded)
+    return _QUOTE_LINE.sub(lambda m: " " * len(m.group()), folded)
 
 
 def _finish(original: str, folded: str, offsets: list[int] | None) -> NormalisedText:
