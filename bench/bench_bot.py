@@ -3,6 +3,7 @@
     python bench/bench_bot.py                 # 6 rounds of 4,000 messages per stream
     python bench/bench_bot.py --quick         # 3 rounds of 2,000
     python bench/bench_bot.py --profile bot-2%  # cProfile one client on one stream
+    python bench/bench_bot.py --profile rules-2% --sort cumulative --only 'bot/|re2'  # ClaimCheck's part
 
 Both clients get the same gateway frames: each MESSAGE_CREATE is decoded from
 JSON and handed to discord.py's own parser, exactly as its websocket reader
@@ -197,7 +198,7 @@ async def measure(args, clients: dict[str, discord.Client], talk: list[str], rss
         profiler.enable()
         await feed(client, build_frames(args.messages, streams[stream_name], talk, seed=2))
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(30)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.only or "", 30)
         return
 
     seeds = itertools.count(1)
@@ -238,6 +239,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=4000)
     parser.add_argument("--quick", action="store_true", help="3 rounds of 2,000 messages")
     parser.add_argument("--sort", default="tottime", help="the profile's order: tottime or cumulative")
+    parser.add_argument("--only", help="with --profile: only the functions whose file path matches this regex")
     parser.add_argument("--profile", help="CLIENT-STREAM, e.g. bot-2%%, rules-0%%, bare-2%%: cProfile that pass instead")
     args = parser.parse_args()
     if args.quick:
