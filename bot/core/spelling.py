@@ -37,6 +37,8 @@ MIN_LETTERS = 5
 MIN_DROPPED_FROM = 6  # a shorter word with a letter left out is too often another word
 _WORD = re.compile(rb"[a-z]{%d,}" % MIN_LETTERS)
 _LITERAL = re.compile(r"[a-z]{%d,}" % MIN_LETTERS)
+_ESCAPE = re.compile(r"\\[A-Za-z]")
+_STEM_AND_ENDINGS = re.compile(r"(?<![a-z])([a-z]+)\(\?:((?:[a-z]*\|)+[a-z]*)\)")  # "oxy(?:codone|contin|s)"
 _FIRST_SEPARATOR = re.compile(rb"[^a-z]")
 _DIGIT_WORD = re.compile(rb"\b[a-z0-9]*[0-9][a-z0-9]*\b")
 _LEET_DIGITS = "".join(d for d in LEET if d.isdigit())
@@ -50,8 +52,18 @@ def english_words(path: Path = ENGLISH_WORDS) -> frozenset[str]:
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """The words of five or more letters in ``texts`` (rule patterns, examples): what the rules look for."""
-    return {word for text in texts for word in _LITERAL.findall(text.lower())}
+    """The words of five or more letters in ``texts`` (rule patterns, examples): what the rules look for.
+
+    A pattern's escapes are not letters of its words ("\\bwould" is "would", not "bwould"), and a
+    word that a group of letters completes ("oxy(?:codone|contin)") is each word it makes.
+    """
+    words = set()
+    for text in texts:
+        text = _ESCAPE.sub(" ", text).lower()
+        for stem, endings in _STEM_AND_ENDINGS.findall(text):
+            words.update(stem + ending for ending in endings.split("|"))
+        words.update(_LITERAL.findall(text))
+    return {word for word in words if len(word) >= MIN_LETTERS}
 
 
 class TypoFixer:

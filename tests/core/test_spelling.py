@@ -85,3 +85,13 @@ def test_a_dropped_letter_put_back_moves_the_block_quotes_after_it(engine):
     norm = engine.fix_typos(normalise("my anxity is gone\n> my neuropaty too\nkratom helps"))
     (quote,) = norm.quotes
     assert norm.data[quote[0] : quote[1]].strip() == b"my neuropathy too"
+
+
+def test_the_vocabulary_reads_a_patterns_words_not_its_escapes_and_completes_its_groups():
+    words = vocabulary_of([r"\bwould\b|\bhelped\s+me|oxy(?:codone|contin|s)?\b", "plain words, withdrawal"])
+    assert {"would", "helped", "oxycodone", "oxycontin", "withdrawal", "plain", "words"} <= words
+    assert "bwould" not in words and "bhelped" not in words and "oxys" not in words  # oxys: under five letters
+
+
+def test_a_dropped_letter_in_an_opioid_named_through_a_group_is_put_back(engine):
+    assert engine.fix_typos(normalise("kratom is so much safer than oxycdone")).text.endswith("oxycodone")
