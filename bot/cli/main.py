@@ -324,7 +324,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.passages:
             what = f"web items joined {PASSAGE_PARAGRAPHS} by {PASSAGE_PARAGRAPHS}"
         elif part == "all":
-            what = "every register" if len(registers) > 1 or not args.register else f"{registers[0]} only"
+            what = f"{registers[0]} only" if args.register and len(registers) == 1 else "every register"
         else:
             what = part
         _print_report(by_engine, f"corpus {'+'.join(splits)}, {what}")

@@ -60,10 +60,10 @@ def vocabulary_of(texts: Iterable[str]) -> set[str]:
     words = set()
     for text in texts:
         text = _ESCAPE.sub(" ", text).lower()
-        for stem, endings in _STEM_AND_ENDINGS.findall(text):
-            words.update(stem + ending for ending in endings.split("|"))
         words.update(_LITERAL.findall(text))
-    return {word for word in words if len(word) >= MIN_LETTERS}
+        for stem, endings in _STEM_AND_ENDINGS.findall(text):
+            words.update(w for w in (stem + ending for ending in endings.split("|")) if len(w) >= MIN_LETTERS)
+    return words
 
 
 class TypoFixer:
